@@ -1,0 +1,14 @@
+"""symmat: symbolic matrix calculus."""
+from .errors import (
+    ArityError, DeclarationError, DiffError, EvaluationError, ParseError, ShapeError, SymmatError,
+    UnknownFunctionError,
+)
+from .nodes import Expr
+from .parse import parse
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "parse", "Expr", "SymmatError", "ParseError", "ShapeError", "DeclarationError",
+    "UnknownFunctionError", "ArityError", "EvaluationError", "DiffError", "__version__",
+]

@@ -1,0 +1,114 @@
+"""Declarations (``where``, contract §2), from a string or a dict.
+
+    W: m x n; a: m; c: scalar; S: n x n symmetric; g: R^n -> R; s: elementwise
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Union
+
+from .errors import DeclarationError
+from .functions import RESERVED_NAMES
+
+_NAME = re.compile(r"(?!\d)[^\W²ᵀ]+$")
+_DIM = re.compile(r"(?!\d)[^\W²ᵀ]+$|\d+$")
+_FUNCTION = re.compile(r"R\s*\^\s*\{?\s*([^\s}]+)\s*\}?\s*(->|→)\s*R$")
+
+
+@dataclass(frozen=True)
+class Variable:
+    shape: tuple  # of dims: str names or ints
+    symmetric: bool = False
+
+
+@dataclass
+class Declarations:
+    variables: dict[str, Variable] = field(default_factory=dict)
+    functions: dict[str, object] = field(default_factory=dict)  # name -> argument dim or None
+    elementwise: set[str] = field(default_factory=set)
+
+    def declares(self, name: str) -> bool:
+        return name in self.variables or name in self.functions or name in self.elementwise
+
+    def dim_names(self) -> set[str]:
+        names = {d for v in self.variables.values() for d in v.shape if isinstance(d, str)}
+        return names | {d for d in self.functions.values() if isinstance(d, str)}
+
+
+Where = Union[None, str, Mapping[str, object], Declarations]
+
+
+def parse_declarations(where: Where) -> Declarations:
+    if where is None:
+        return Declarations()
+    if isinstance(where, Declarations):
+        return where
+    decls = Declarations()
+    if isinstance(where, str):
+        offset = 0
+        for part in where.split(";"):
+            if part.strip():
+                _declare(decls, part, where, offset)
+            offset += len(part) + 1
+        return decls
+    if isinstance(where, Mapping):
+        for name, spec in where.items():
+            text = spec if isinstance(spec, str) else _spec_from_value(name, spec)
+            _declare(decls, f"{name}: {text}", None, 0)
+        return decls
+    raise DeclarationError(f"where must be a string or a dict, not {type(where).__name__}")
+
+
+def _spec_from_value(name: str, spec) -> str:
+    if isinstance(spec, (tuple, list)):
+        if not spec:
+            return "scalar"
+        return " x ".join(str(d) for d in spec)
+    raise DeclarationError(f"declaration of {name!r} must be a string or a tuple of dimensions")
+
+
+def _declare(decls: Declarations, part: str, text: str | None, offset: int) -> None:
+    def fail(message: str, at: int) -> None:
+        raise DeclarationError(message, text, offset + at if text is not None else None)
+
+    if ":" not in part:
+        fail(f"expected 'NAME: shape' in declaration {part.strip()!r}", len(part) - len(part.lstrip()))
+    name_part, spec_part = part.split(":", 1)
+    name = name_part.strip()
+    name_at = len(name_part) - len(name_part.lstrip())
+    spec_at = len(name_part) + 1 + len(spec_part) - len(spec_part.lstrip())
+    spec = spec_part.strip()
+    if not _NAME.match(name):
+        fail(f"{name!r} is not a valid name", name_at)
+    if name in RESERVED_NAMES:
+        fail(f"{name!r} is a built-in name and cannot be declared", name_at)
+    if decls.declares(name):
+        fail(f"{name!r} is declared twice", name_at)
+
+    words = spec.split()
+    if spec == "scalar":
+        decls.variables[name] = Variable(())
+    elif spec in ("elementwise", "elementwise function"):
+        decls.elementwise.add(name)
+    elif spec == "function":
+        decls.functions[name] = None
+    elif _FUNCTION.match(spec):
+        dim = _FUNCTION.match(spec).group(1)
+        if not _DIM.match(dim):
+            fail(f"{dim!r} is not a dimension", spec_at)
+        decls.functions[name] = int(dim) if dim.isdigit() else dim
+    else:
+        symmetric = bool(words) and words[-1] == "symmetric"
+        dims_text = " ".join(words[:-1] if symmetric else words)
+        dims = [d.strip() for d in re.split(r"\s+x\s+|\s*×\s*", dims_text)] if dims_text else []
+        if not dims or len(dims) > 2 or not all(_DIM.match(d) for d in dims):
+            fail(
+                f"cannot read the shape {spec!r} of {name}: expected 'scalar', 'DIM', 'DIM x DIM' "
+                "(optionally 'symmetric'), 'R^DIM -> R', 'function' or 'elementwise'",
+                spec_at,
+            )
+        shape = tuple(int(d) if d.isdigit() else d for d in dims)
+        if symmetric and (len(shape) != 2 or shape[0] != shape[1]):
+            fail(f"{name} is declared symmetric but is not square", spec_at)
+        decls.variables[name] = Variable(shape, symmetric)

@@ -1,0 +1,60 @@
+"""Errors raised for bad input. Every one is a :class:`SymmatError`.
+
+An error that knows where in the source text it arose carries ``text`` and
+``column`` (0-based) and renders a caret under the offending place.
+"""
+from __future__ import annotations
+
+
+class SymmatError(Exception):
+    """Base class of every error symmat raises for bad input."""
+
+    def __init__(self, message: str, text: str | None = None, column: int | None = None):
+        self.message = message
+        self.text = text
+        self.column = column
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        if self.text is None or self.column is None:
+            return self.message
+        # Show only the line that holds the column, so a caret lines up under it.
+        start = self.text.rfind("\n", 0, self.column) + 1
+        end = self.text.find("\n", self.column)
+        line = self.text[start:] if end < 0 else self.text[start:end]
+        return f"{self.message}\n  {line}\n  {' ' * (self.column - start)}^"
+
+    def located(self, text: str, column: int | None) -> "SymmatError":
+        """The same error, pointing at ``column`` of ``text`` (kept if already located)."""
+        if self.text is not None or column is None:
+            return self
+        return type(self)(self.message, text, column)
+
+
+class ParseError(SymmatError):
+    """The text is not an expression of the input language."""
+
+
+class ShapeError(SymmatError):
+    """Operands whose shapes do not fit the operator."""
+
+
+class DeclarationError(SymmatError):
+    """A malformed or contradictory ``where`` declaration."""
+
+
+class UnknownFunctionError(SymmatError):
+    """A name used as a function that is not one."""
+
+
+class ArityError(SymmatError):
+    """A function called with the wrong number of arguments."""
+
+
+class EvaluationError(SymmatError):
+    """Values passed to ``evaluate`` that are missing or do not fit the shapes."""
+
+
+class DiffError(SymmatError):
+    """A derivative that cannot be taken as asked (bad ``wrt``, ``order``, layout...)."""
+

@@ -1,0 +1,244 @@
+"""NumPy evaluation of typed expressions, one method per node class.
+
+``values`` maps each variable name to a float or NumPy array (vectors are 1-D, row
+or column alike) and may also give sizes of dimensions by name (``{"n": 3}``) for
+expressions such as ``tr(I)`` whose sizes no variable fixes.
+
+Abstract functions are evaluated from callables in ``values``:
+
+- ``g: R^n -> R``: ``values["g"]`` maps a vector to a float; its gradient ``∇g`` is
+  ``values["∇g"]`` (or ``values["grad_g"]``) and its Hessian ``∇²g`` is ``values["∇²g"]``
+  (or ``values["hess_g"]``); each receives the argument as a NumPy array.
+- ``s: elementwise``: ``values["s"]`` is applied to the whole array (it must work
+  elementwise, like a NumPy ufunc); its derivatives are ``values["s'"]``, ``values["s''"]``.
+
+``logdet(X)`` is ``log |det X|`` so that its derivative ``X^-T`` holds wherever ``X`` is
+invertible; ``log(det(X))`` is NaN where ``det X < 0``.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Callable
+
+import numpy as np
+
+from . import nodes as N
+from .errors import EvaluationError
+from .functions import ELEMENTWISE
+from .shapes import Prod, Type
+
+
+def callable_keys(name: str, order: int, elementwise: bool) -> tuple[str, ...]:
+    """The keys of ``values`` under which the callable for a function is looked up."""
+    if elementwise:
+        return (name + "'" * order,)
+    return {0: (name,), 1: (f"∇{name}", f"grad_{name}"), 2: (f"∇²{name}", f"hess_{name}")}.get(
+        order, (f"d{order}_{name}",)
+    )
+
+
+@lru_cache(maxsize=None)
+def elementwise_derivative(name: str, order: int) -> N.Expr:
+    """The ``order``-th derivative of a built-in elementwise function, as an expression
+    in the scalar ``x`` (from the table in functions.py)."""
+    from .parse import parse
+
+    if order == 1:
+        return parse(ELEMENTWISE[name].derivative, {"x": "scalar"})
+    from .diff import diff
+
+    return diff(elementwise_derivative(name, order - 1), "x")
+
+
+class Evaluator:
+    def __init__(self, values: dict[str, Any]):
+        if not isinstance(values, dict):
+            raise EvaluationError(f"values must be a dict of name -> number or array, not {type(values).__name__}")
+        self.values = values
+        self.sizes: dict[str, int] = {k: v for k, v in values.items() if isinstance(v, int) and not isinstance(v, bool)}
+        self.memo: dict[int, Any] = {}
+
+    # ------------------------------------------------------------------ dimensions
+    def size(self, dim) -> int:
+        if isinstance(dim, int):
+            return dim
+        if isinstance(dim, Prod):
+            return int(np.prod([self.size(f) for f in dim.factors]))
+        if dim not in self.sizes:
+            raise EvaluationError(f"the size of dimension {dim} is not fixed by any value; pass {{'{dim}': size}}")
+        return self.sizes[dim]
+
+    def bind(self, name: str, type_: Type, value) -> None:
+        if len(value.shape) != type_.rank:
+            raise EvaluationError(
+                f"{name} is {type_.describe()}, but its value has shape {value.shape} "
+                f"(vectors are 1-D arrays, scalars are numbers)"
+            )
+        for dim, size in zip(type_.shape, value.shape):
+            if isinstance(dim, str):
+                known = self.sizes.setdefault(dim, size)
+                if known != size:
+                    raise EvaluationError(
+                        f"dimension {dim} of {name} is {size}, but elsewhere {dim} is {known}"
+                    )
+            elif self.size(dim) != size:
+                raise EvaluationError(f"{name} is {type_.describe()}, but its value has shape {value.shape}")
+
+    def lookup(self, name: str, type_: Type):
+        if name not in self.values:
+            raise EvaluationError(f"no value given for {name} ({type_.describe()})")
+        raw = self.values[name]
+        try:
+            value = np.asarray(raw, dtype=float)
+        except (TypeError, ValueError):
+            raise EvaluationError(f"the value of {name} is not a number or a numeric array") from None
+        self.bind(name, type_, value)
+        return value
+
+    def function(self, name: str, order: int, elementwise: bool) -> Callable:
+        keys = callable_keys(name, order, elementwise)
+        for key in keys:
+            if key in self.values:
+                fn = self.values[key]
+                if not callable(fn):
+                    raise EvaluationError(f"values[{key!r}] must be a callable")
+                return fn
+        raise EvaluationError(f"no callable given for {keys[0]} (pass values[{keys[0]!r}])")
+
+    # ------------------------------------------------------------------ dispatch
+    def __call__(self, node: N.Expr):
+        key = id(node)
+        if key not in self.memo:
+            self.memo[key] = getattr(self, "_eval_" + type(node).__name__)(node)
+        return self.memo[key]
+
+    def _eval_Symbol(self, node: N.Symbol):
+        value = self.lookup(node.name, node.type)
+        if node.symmetric and not np.allclose(value, value.T):
+            raise EvaluationError(f"{node.name} is declared symmetric but its value is not")
+        return value if value.ndim else float(value)
+
+    def _eval_Number(self, node):
+        return node.value
+
+    def _eval_Identity(self, node):
+        return np.eye(self.size(node.args[0]))
+
+    def _eval_Ones(self, node):
+        return np.ones(self.size(node.args[0]))
+
+    def _eval_Add(self, node):
+        total = self(node.args[0])
+        for term in node.args[1:]:
+            total = total + self(term)
+        return total
+
+    def _eval_Neg(self, node):
+        return -self(node.args[0])
+
+    def _eval_MatMul(self, node):
+        value, t = self(node.args[0]), node.args[0].type
+        for factor in node.args[1:]:
+            right = self(factor)
+            value = product(value, t, right, factor.type)
+            t = N.infer_matmul(N.STRICT, t, factor.type)
+        return value
+
+    def _eval_Hadamard(self, node):
+        return self(node.left) * self(node.right)
+
+    def _eval_HadamardDiv(self, node):
+        return self(node.left) / self(node.right)
+
+    def _eval_Div(self, node):
+        return self(node.left) / self(node.right)
+
+    def _eval_Kron(self, node):
+        return np.kron(self(node.left), self(node.right))
+
+    def _eval_Power(self, node):
+        base = self(node.base)
+        if node.base.type.is_matrix:
+            return np.linalg.matrix_power(base, int(node.exponent))
+        return np.power(base, node.exponent)
+
+    def _eval_ElemPower(self, node):
+        return np.power(self(node.base), node.exponent)
+
+    def _eval_Transpose(self, node):
+        value = self(node.args[0])
+        return value.T if np.ndim(value) == 2 else value
+
+    def _eval_Apply(self, node):
+        return APPLY[node.name](self(node.args[1]))
+
+    def _eval_Elementwise(self, node):
+        name, arg, order = node.args
+        x = self(arg)
+        if name in ELEMENTWISE:
+            if order == 0:
+                return ELEMENTWISE[name].numpy(x)
+            return Evaluator({"x": x})(elementwise_derivative(name, order))
+        return np.asarray(self.function(name, order, True)(x), dtype=float).reshape(np.shape(x))
+
+    def _eval_Call(self, node):
+        name, arg, order = node.args
+        x = self(arg)
+        result = np.asarray(self.function(name, order, False)(x), dtype=float)
+        expected = tuple(self.size(d) for d in node.type.shape)
+        if result.shape != expected:
+            raise EvaluationError(
+                f"{callable_keys(name, order, False)[0]} returned shape {result.shape}, expected {expected}"
+            )
+        return result if result.ndim else float(result)
+
+
+def product(left, left_type: Type, right, right_type: Type):
+    """The product of two values as the language defines it for their types."""
+    if left_type.is_scalar or right_type.is_scalar:
+        return left * right
+    if left_type.is_vector and right_type.is_vector and not left_type.row:
+        return np.outer(left, right)
+    return left @ right
+
+
+def _logdet(x):
+    sign, value = np.linalg.slogdet(x)
+    return value if sign != 0 else -np.inf
+
+
+def _softmax(z):
+    e = np.exp(z - np.max(z))
+    return e / e.sum()
+
+
+def _logsumexp(z):
+    top = np.max(z)
+    return top + np.log(np.sum(np.exp(z - top)))
+
+
+def _diag(x):
+    return np.diag(x) if np.ndim(x) == 1 else np.diag(x).copy()
+
+
+APPLY: dict[str, Callable] = {
+    "tr": np.trace,
+    "det": np.linalg.det,
+    "logdet": _logdet,
+    "inv": np.linalg.inv,
+    "diag": _diag,
+    "vec": lambda x: np.reshape(x, -1, order="F"),
+    "sum": np.sum,
+    "norm": lambda x: np.linalg.norm(x) if np.ndim(x) else abs(x),
+    "softmax": _softmax,
+    "logsumexp": _logsumexp,
+}
+
+
+def evaluate(expr: N.Expr, values: dict[str, Any]):
+    """The NumPy value of ``expr`` (contract §4)."""
+    from .parse import ensure_recursion_limit
+
+    ensure_recursion_limit()
+    result = Evaluator(values)(expr)
+    return float(result) if np.ndim(result) == 0 else result

@@ -1,0 +1,93 @@
+"""The built-in functions of the language, as tables.
+
+Each elementwise function is one row: how NumPy computes it, how LaTeX and SymPy
+write it, and its derivative written *in the input language* in terms of a scalar
+``x`` (the derivative of an elementwise function is itself elementwise, so the
+formula applies entry by entry to any shape).
+
+Conventions at points where the derivative does not exist: ``relu'(0) = step(0) = 0``
+and ``abs'(0) = sign(0) = 0`` (the subgradient of smallest magnitude, what the
+frameworks return); ``step`` and ``sign`` have derivative 0 wherever it exists.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+def _sigmoid(x):
+    # exp(-|x|) never overflows; both branches agree where both are finite.
+    e = np.exp(-np.abs(x))
+    return np.where(np.asarray(x) >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+@dataclass(frozen=True)
+class ElementwiseFunction:
+    name: str
+    numpy: Callable
+    numpy_source: str  # expression in ``x`` using only ``np``, for generated code
+    derivative: str  # input language, in terms of the scalar x
+    latex: str
+    sympy: str  # name of the SymPy function (or a formula in x for the ones SymPy lacks)
+
+
+ELEMENTWISE: dict[str, ElementwiseFunction] = {
+    f.name: f
+    for f in [
+        ElementwiseFunction("exp", np.exp, "np.exp(x)", "exp(x)", r"\exp", "exp"),
+        ElementwiseFunction("log", np.log, "np.log(x)", "1 / x", r"\log", "log"),
+        ElementwiseFunction("sin", np.sin, "np.sin(x)", "cos(x)", r"\sin", "sin"),
+        ElementwiseFunction("cos", np.cos, "np.cos(x)", "-sin(x)", r"\cos", "cos"),
+        ElementwiseFunction("tanh", np.tanh, "np.tanh(x)", "1 - tanh(x)^2", r"\tanh", "tanh"),
+        ElementwiseFunction("sqrt", np.sqrt, "np.sqrt(x)", "0.5 / sqrt(x)", r"\sqrt", "sqrt"),
+        ElementwiseFunction(
+            "sigmoid", _sigmoid, "1 / (1 + np.exp(-x))",
+            "sigmoid(x) (1 - sigmoid(x))", r"\sigma", "1/(1 + exp(-x))",
+        ),
+        ElementwiseFunction(
+            "relu", lambda x: np.maximum(x, 0.0), "np.maximum(x, 0.0)",
+            "step(x)", r"\operatorname{relu}", "Max(x, 0)",
+        ),
+        ElementwiseFunction(
+            "softplus", lambda x: np.logaddexp(0.0, x), "np.logaddexp(0.0, x)",
+            "sigmoid(x)", r"\operatorname{softplus}", "log(1 + exp(x))",
+        ),
+        ElementwiseFunction("abs", np.abs, "np.abs(x)", "sign(x)", r"\operatorname{abs}", "Abs"),
+        ElementwiseFunction(
+            "step", lambda x: (np.asarray(x) > 0).astype(float), "(x > 0).astype(float)",
+            "0", r"\operatorname{step}", "Heaviside(x, 0)",
+        ),
+        ElementwiseFunction("sign", np.sign, "np.sign(x)", "0", r"\operatorname{sign}", "sign"),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class MatrixFunction:
+    """A function of the language that is not elementwise. Typing is in nodes.py."""
+
+    name: str
+    arity: int
+    latex: str
+
+
+MATRIX_FUNCTIONS: dict[str, MatrixFunction] = {
+    f.name: f
+    for f in [
+        MatrixFunction("tr", 1, r"\operatorname{tr}"),
+        MatrixFunction("det", 1, r"\det"),
+        MatrixFunction("logdet", 1, r"\log\det"),
+        MatrixFunction("inv", 1, ""),
+        MatrixFunction("diag", 1, r"\operatorname{diag}"),
+        MatrixFunction("vec", 1, r"\operatorname{vec}"),
+        MatrixFunction("sum", 1, r"\operatorname{sum}"),
+        MatrixFunction("norm", 1, ""),
+        MatrixFunction("softmax", 1, r"\operatorname{softmax}"),
+        MatrixFunction("logsumexp", 1, r"\operatorname{logsumexp}"),
+        MatrixFunction("kron", 2, r"\otimes"),
+    ]
+}
+
+RESERVED_NAMES = frozenset(ELEMENTWISE) | frozenset(MATRIX_FUNCTIONS) | {"I", "ones"}

@@ -1,0 +1,450 @@
+"""Immutable typed expression nodes: the matrix language as a tree.
+
+Every node is well-typed at construction: its children's types are checked by the
+node's typing rule (``infer``), which is the same function the parser uses with an
+inference unifier. A node that exists therefore has a concrete :class:`Type`.
+
+Node class names are the grammar's aliases and the printers' method names.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .errors import ShapeError
+from .functions import ELEMENTWISE, MATRIX_FUNCTIONS
+from .shapes import SCALAR, STRICT, Prod, Type, Unifier, column, dim_product, matrix
+
+
+class Expr:
+    """Base of all expression nodes. ``args`` holds children and parameters."""
+
+    __slots__ = ("args", "type", "_hash")
+
+    def _init(self, args: tuple, type_: Type) -> None:
+        object.__setattr__(self, "args", args)
+        object.__setattr__(self, "type", type_)
+        object.__setattr__(self, "_hash", hash((type(self).__name__, args)))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other) -> bool:
+        return (
+            self is other
+            or (type(self) is type(other) and self._hash == other._hash and self.args == other.args)
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}{self.args!r}"
+
+    # ----------------------------------------------------------------- public API
+    @property
+    def children(self) -> tuple["Expr", ...]:
+        return tuple(a for a in self.args if isinstance(a, Expr))
+
+    @property
+    def shape(self) -> tuple:
+        """Dimensions as names or ints; ``()`` for a scalar (contract §4)."""
+        return tuple(str(d) if isinstance(d, Prod) else d for d in self.type.shape)
+
+    def evaluate(self, values: dict[str, Any]):
+        """NumPy value of the expression; see :func:`symmat.evaluate.evaluate`."""
+        from .evaluate import evaluate
+
+        return evaluate(self, values)
+
+    def __str__(self) -> str:
+        from .printing.text import to_text
+
+        return to_text(self)
+
+    def latex(self) -> str:
+        from .printing.latex import to_latex
+
+        return to_latex(self)
+
+    def _repr_latex_(self) -> str:
+        return f"${self.latex()}$"
+
+    def numpy(self, name: str = "f") -> str:
+        from .printing.numpy import to_numpy
+
+        return to_numpy(self, name)
+
+    def to_sympy(self):
+        from .interop.sympy import to_sympy
+
+        return to_sympy(self)
+
+    def free_symbols(self) -> dict[str, "Symbol"]:
+        """Variables of the expression by name, in order of first appearance."""
+        found: dict[str, Symbol] = {}
+        for node in walk(self):
+            if isinstance(node, Symbol):
+                found.setdefault(node.name, node)
+        return found
+
+    def abstract_functions(self) -> set[str]:
+        return {n.name for n in walk(self) if isinstance(n, (Call, Elementwise)) and n.is_abstract}
+
+
+def walk(expr: Expr):
+    """Every distinct node of the DAG once, iteratively (deep trees are fine)."""
+    seen, stack = set(), [expr]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        stack.extend(reversed(node.children))
+
+
+def _describe(op: str, *types: Type) -> Callable[[], str]:
+    def message() -> str:
+        if len(types) == 1:
+            return f"{op} cannot take {types[0].describe()}"
+        return f"{op}: {types[0].describe()} and {types[1].describe()} do not fit"
+
+    return message
+
+
+# ------------------------------------------------------------------- typing rules
+# Each rule takes a unifier and the operand types and returns the result type.
+def infer_matmul(u: Unifier, a: Type, b: Type) -> Type:
+    msg = _describe("product", a, b)
+    if a.is_scalar:
+        return b
+    if b.is_scalar:
+        return a
+    if a.is_matrix and b.is_matrix:
+        u.unify(a.shape[1], b.shape[0], msg)
+        return matrix(a.shape[0], b.shape[1])
+    if a.is_matrix and b.is_vector and not b.row:
+        u.unify(a.shape[1], b.shape[0], msg)
+        return column(a.shape[0])
+    if a.is_vector and a.row and b.is_matrix:
+        u.unify(a.shape[0], b.shape[0], msg)
+        return Type((b.shape[1],), row=True)
+    if a.is_vector and b.is_vector and a.row and not b.row:
+        u.unify(a.shape[0], b.shape[0], msg)
+        return SCALAR
+    if a.is_vector and b.is_vector and not a.row and b.row:
+        return matrix(a.shape[0], b.shape[0])
+    raise ShapeError(msg())
+
+
+def infer_elementwise_binary(op: str) -> Callable[[Unifier, Type, Type], Type]:
+    """Sum-like operators: equal types, or a scalar broadcast to the other side."""
+
+    def rule(u: Unifier, a: Type, b: Type) -> Type:
+        if a.is_scalar:
+            return b
+        if b.is_scalar:
+            return a
+        u.unify_types(a, b, _describe(op, a, b))
+        return a
+
+    return rule
+
+
+infer_add = infer_elementwise_binary("sum")
+infer_hadamard = infer_elementwise_binary("elementwise product")
+infer_hadamard_div = infer_elementwise_binary("elementwise division")
+
+
+def infer_div(u: Unifier, a: Type, b: Type) -> Type:
+    if not b.is_scalar:
+        raise ShapeError(f"division: the divisor must be a scalar, not {b.describe()} (use ./ for elementwise)")
+    return a
+
+
+def infer_kron(u: Unifier, a: Type, b: Type) -> Type:
+    if a.is_scalar:
+        return b
+    if b.is_scalar:
+        return a
+    if a.is_matrix and b.is_matrix:
+        return matrix(dim_product([a.shape[0], b.shape[0]]), dim_product([a.shape[1], b.shape[1]]))
+    if a.is_vector and b.is_vector and a.row == b.row:
+        return Type((dim_product([a.shape[0], b.shape[0]]),), a.row)
+    raise ShapeError(_describe("Kronecker product", a, b)())
+
+
+def _square(u: Unifier, op: str, t: Type) -> Any:
+    if not t.is_matrix:
+        raise ShapeError(f"{op} needs a square matrix, not {t.describe()}")
+    u.unify(t.shape[0], t.shape[1], lambda: f"{op} needs a square matrix, not {t.describe()}")
+    return t.shape[0]
+
+
+def infer_power(u: Unifier, base: Type, exponent: float) -> Type:
+    if base.is_scalar:
+        return base
+    if base.is_matrix and float(exponent).is_integer():
+        _square(u, "a matrix power", base)
+        return base
+    if base.is_matrix:
+        raise ShapeError(f"a matrix power must be an integer, not {exponent:g}")
+    raise ShapeError(f"^ cannot raise {base.describe()} to a power (use .^ for elementwise powers)")
+
+
+def infer_transpose(u: Unifier, t: Type) -> Type:
+    if t.is_matrix:
+        return matrix(t.shape[1], t.shape[0])
+    if t.is_vector:
+        return Type(t.shape, not t.row)
+    return t
+
+
+def _apply_rules() -> dict[str, Callable[[Unifier, Type], Type]]:
+    def scalar_of_square(name):
+        return lambda u, t: (_square(u, name, t), SCALAR)[1]
+
+    def inv(u, t):
+        _square(u, "inv", t)
+        return t
+
+    def diag(u, t):
+        if t.is_vector:
+            return matrix(t.shape[0], t.shape[0])
+        return column(_square(u, "diag", t))
+
+    def vec(u, t):
+        if t.is_matrix:
+            return column(dim_product([t.shape[0], t.shape[1]]))
+        if t.is_vector:
+            return column(t.shape[0])
+        raise ShapeError(f"vec cannot take {t.describe()}")
+
+    def vector_only(name, result):
+        def rule(u, t):
+            if not t.is_vector:
+                raise ShapeError(f"{name} needs a vector, not {t.describe()}")
+            return t if result is None else result
+
+        return rule
+
+    return {
+        "tr": scalar_of_square("tr"),
+        "det": scalar_of_square("det"),
+        "logdet": scalar_of_square("logdet"),
+        "inv": inv,
+        "diag": diag,
+        "vec": vec,
+        "sum": lambda u, t: SCALAR,
+        "norm": lambda u, t: SCALAR,
+        "softmax": vector_only("softmax", None),
+        "logsumexp": vector_only("logsumexp", SCALAR),
+    }
+
+
+APPLY_RULES = _apply_rules()
+
+
+def infer_call(u: Unifier, arg: Type, order: int) -> Type:
+    """``g(x)`` is a scalar, ``∇g(x)`` has the (column) shape of ``x``, ``∇²g(x)`` is n x n."""
+    if order == 0:
+        return SCALAR
+    if order == 1:
+        return Type(arg.shape)
+    if order == 2 and arg.rank <= 1:
+        return matrix(arg.shape[0], arg.shape[0]) if arg.shape else SCALAR
+    raise ShapeError(f"derivative of order {order} of a function of {arg.describe()} is not a matrix")
+
+
+# ---------------------------------------------------------------------------- nodes
+class Symbol(Expr):
+    """A variable. ``symmetric`` records the declaration qualifier."""
+
+    __slots__ = ()
+
+    def __init__(self, name: str, type_: Type = SCALAR, symmetric: bool = False):
+        if symmetric and not (type_.is_matrix and type_.shape[0] == type_.shape[1]):
+            raise ShapeError(f"{name} is declared symmetric but is {type_.describe()}")
+        self._init((name, type_, symmetric), type_)
+
+    name = property(lambda self: self.args[0])
+    symmetric = property(lambda self: self.args[2])
+
+
+class Number(Expr):
+    __slots__ = ()
+
+    def __init__(self, value: float):
+        value = float(value)
+        self._init((value,), SCALAR)
+
+    value = property(lambda self: self.args[0])
+
+
+class Identity(Expr):
+    """``I``: the n x n identity."""
+
+    __slots__ = ()
+
+    def __init__(self, n):
+        self._init((n,), matrix(n, n))
+
+
+class Ones(Expr):
+    """``ones``: the all-ones column vector."""
+
+    __slots__ = ()
+
+    def __init__(self, n):
+        self._init((n,), column(n))
+
+
+class Add(Expr):
+    """n-ary sum; scalars among matrix terms are broadcast (scalar expansion)."""
+
+    __slots__ = ()
+
+    def __init__(self, *terms: Expr):
+        if len(terms) < 2:
+            raise ValueError("Add needs two or more terms")
+        t = terms[0].type
+        for term in terms[1:]:
+            t = infer_add(STRICT, t, term.type)
+        self._init(tuple(terms), t)
+
+
+class Neg(Expr):
+    __slots__ = ()
+
+    def __init__(self, arg: Expr):
+        self._init((arg,), arg.type)
+
+
+class MatMul(Expr):
+    """n-ary product: matrix, matrix-vector, inner, outer, or scaling by a scalar."""
+
+    __slots__ = ()
+
+    def __init__(self, *factors: Expr):
+        if len(factors) < 2:
+            raise ValueError("MatMul needs two or more factors")
+        t = factors[0].type
+        for f in factors[1:]:
+            t = infer_matmul(STRICT, t, f.type)
+        self._init(tuple(factors), t)
+
+
+class _Binary(Expr):
+    __slots__ = ()
+    rule: Callable[[Unifier, Type, Type], Type]
+
+    def __init__(self, left: Expr, right: Expr):
+        self._init((left, right), type(self).rule(STRICT, left.type, right.type))
+
+    left = property(lambda self: self.args[0])
+    right = property(lambda self: self.args[1])
+
+
+class Hadamard(_Binary):
+    __slots__ = ()
+    rule = staticmethod(infer_hadamard)
+
+
+class HadamardDiv(_Binary):
+    __slots__ = ()
+    rule = staticmethod(infer_hadamard_div)
+
+
+class Div(_Binary):
+    """Division by a scalar expression."""
+
+    __slots__ = ()
+    rule = staticmethod(infer_div)
+
+
+class Kron(_Binary):
+    __slots__ = ()
+    rule = staticmethod(infer_kron)
+
+
+class Power(Expr):
+    """Scalar power, or integer power of a square matrix (``X^-1`` is the inverse)."""
+
+    __slots__ = ()
+
+    def __init__(self, base: Expr, exponent: float):
+        exponent = float(exponent)
+        self._init((base, exponent), infer_power(STRICT, base.type, exponent))
+
+    base = property(lambda self: self.args[0])
+    exponent = property(lambda self: self.args[1])
+
+
+class ElemPower(Expr):
+    __slots__ = ()
+
+    def __init__(self, base: Expr, exponent: float):
+        self._init((base, float(exponent)), base.type)
+
+    base = property(lambda self: self.args[0])
+    exponent = property(lambda self: self.args[1])
+
+
+class Transpose(Expr):
+    __slots__ = ()
+
+    def __init__(self, arg: Expr):
+        self._init((arg,), infer_transpose(STRICT, arg.type))
+
+
+class Apply(Expr):
+    """A matrix function of the language: tr, det, logdet, inv, diag, vec, sum, norm,
+    softmax, logsumexp."""
+
+    __slots__ = ()
+
+    def __init__(self, name: str, arg: Expr):
+        if name not in APPLY_RULES:
+            raise ValueError(f"unknown matrix function {name}")
+        self._init((name, arg), APPLY_RULES[name](STRICT, arg.type))
+
+    name = property(lambda self: self.args[0])
+
+
+class Elementwise(Expr):
+    """A built-in elementwise function, or an abstract one (``s: elementwise``);
+    ``order`` k > 0 is its k-th derivative ``s'``, ``s''``, ..."""
+
+    __slots__ = ()
+
+    def __init__(self, name: str, arg: Expr, order: int = 0):
+        self._init((name, arg, order), arg.type)
+
+    name = property(lambda self: self.args[0])
+    order = property(lambda self: self.args[2])
+    is_abstract = property(lambda self: self.args[0] not in ELEMENTWISE)
+
+
+class Call(Expr):
+    """An abstract scalar function ``g(x)``; ``order`` 1 is ``∇g(x)``, 2 is ``∇²g(x)``."""
+
+    __slots__ = ()
+    is_abstract = True
+
+    def __init__(self, name: str, arg: Expr, order: int = 0):
+        self._init((name, arg, order), infer_call(STRICT, arg.type, order))
+
+    name = property(lambda self: self.args[0])
+    order = property(lambda self: self.args[2])
+
+
+def arg_of(node: Expr) -> Expr:
+    """The single operand of a unary node."""
+    return node.children[0]
+
+
+__all__ = [
+    "Expr", "Symbol", "Number", "Identity", "Ones", "Add", "Neg", "MatMul", "Hadamard",
+    "HadamardDiv", "Div", "Kron", "Power", "ElemPower", "Transpose", "Apply",
+    "Elementwise", "Call", "walk", "MATRIX_FUNCTIONS",
+]

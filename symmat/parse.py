@@ -1,0 +1,470 @@
+"""Text -> typed expression.
+
+Three passes, each linear in the size of the input:
+
+1. lark's LALR parser runs the :class:`_ToSyntax` callbacks as it reduces (no parse
+   tree is built and nothing recurses, so 2,000 nested parentheses are fine), giving
+   a light syntax tree of :class:`Syn` records that remember source positions;
+2. :class:`_Typer` infers every type by unification, so ``g(W^T a)`` needs no
+   declaration, and reports shape conflicts at the offending operator;
+3. the typer builds the immutable nodes with the resolved dimensions.
+
+Decisions on the ambiguous spellings (documented in the README too):
+
+- ``f(x)`` with no space before ``(`` is a call when ``f`` is a function: built in,
+  declared, or an undeclared *lowercase* name. A declared variable or an undeclared
+  *uppercase* name followed by ``(`` is a product: ``X(A + B)``. ``f (x)`` with a space
+  is always a product.
+- ``x'`` is the transpose; ``s'(x)`` is the derivative of an elementwise function ``s``
+  (built in or declared ``elementwise``) and otherwise ``x'`` times ``(x)``.
+- ``a -b`` is the difference ``a - b``; write ``a (-b)`` for a product.
+- ``2x`` is ``2 * x``; ``x^T^T`` is ``x``; ``X^-1`` is the inverse; ``-x^2`` is ``-(x^2)``.
+- Unparenthesised chains of ``+`` and of products are flattened into n-ary nodes.
+"""
+from __future__ import annotations
+
+import sys
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import NamedTuple
+
+import lark
+
+from . import nodes as N
+from .declarations import Declarations, Where, parse_declarations
+from .errors import ArityError, ParseError, ShapeError, SymmatError, UnknownFunctionError
+from .functions import ELEMENTWISE, MATRIX_FUNCTIONS
+from .shapes import SCALAR, DimNamer, DimVar, Type, Unifier, column, matrix
+
+RECURSION_LIMIT = 20_000
+
+
+def ensure_recursion_limit() -> None:
+    """Typing, printing and evaluating recurse once per nesting level."""
+    if sys.getrecursionlimit() < RECURSION_LIMIT:
+        sys.setrecursionlimit(RECURSION_LIMIT)
+
+
+class Syn(NamedTuple):
+    op: str
+    args: tuple
+    pos: int  # where to point at in an error (the operator, or the atom)
+    start: int  # first character of the construct
+    end: int  # one past its last character
+
+
+def _grammar_text() -> str:
+    try:
+        return resources.files("symmat.grammar").joinpath("symmat.lark").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        # A source checkout used without installing: grammar/ sits beside symmat/.
+        return (Path(__file__).resolve().parent.parent / "grammar" / "symmat.lark").read_text(encoding="utf-8")
+
+
+class _ToSyntax(lark.Transformer):
+    """One method per grammar alias; builds :class:`Syn` records."""
+
+    def _binary(op):
+        def method(self, children):
+            left, token, right = children
+            if left.op == op and op in ("add", "mul"):
+                return Syn(op, left.args + (right,), left.pos, left.start, right.end)
+            return Syn(op, (left, right), token.start_pos, left.start, right.end)
+
+        return method
+
+    add = _binary("add")
+    mul = _binary("mul")
+    hadamard = _binary("hadamard")
+    hadamard_div = _binary("hadamard_div")
+    div = _binary("div")
+    kron = _binary("kron")
+
+    def sub(self, children):
+        left, token, right = children
+        negated = Syn("neg", (right,), token.start_pos, token.start_pos, right.end)
+        if left.op == "add":
+            return Syn("add", left.args + (negated,), left.pos, left.start, right.end)
+        return Syn("add", (left, negated), token.start_pos, left.start, right.end)
+
+    def juxt(self, children):
+        left, right = children
+        if left.op == "mul":
+            return Syn("mul", left.args + (right,), left.pos, left.start, right.end)
+        return Syn("mul", (left, right), right.start, left.start, right.end)
+
+    def neg(self, children):
+        token, arg = children
+        return Syn("neg", (arg,), token.start_pos, token.start_pos, arg.end)
+
+    def transpose(self, children):
+        arg, token = children
+        return Syn("transpose", (arg,), token.start_pos, arg.start, token.end_pos)
+
+    def power(self, children):
+        arg, token, exponent = children
+        return Syn("power", (arg, exponent), token.start_pos, arg.start, token.end_pos + len(str(exponent)))
+
+    def elem_power(self, children):
+        arg, token, exponent = children
+        return Syn("elem_power", (arg, exponent), token.start_pos, arg.start, token.end_pos + len(str(exponent)))
+
+    def exponent(self, children):
+        sign = -1.0 if any(getattr(t, "type", "") == "MINUS" for t in children) else 1.0
+        number = next(t for t in children if t.type == "NUMBER")
+        return sign * float(number)
+
+    def symbol(self, children):
+        (token,) = children
+        return Syn("symbol", (str(token),), token.start_pos, token.start_pos, token.end_pos)
+
+    def number(self, children):
+        (token,) = children
+        return Syn("number", (float(token),), token.start_pos, token.start_pos, token.end_pos)
+
+    def paren(self, children):
+        lpar, inner, rpar = children
+        # A parenthesised chain is not flattened into the chain around it.
+        return Syn("group", (inner,), inner.pos, lpar.start_pos, rpar.end_pos)
+
+    def call(self, children):
+        head, rpar = children[0], children[-1]
+        args = tuple(c for c in children[1:] if isinstance(c, Syn))
+        return Syn("call", (str(head)[:-1], args), head.start_pos, head.start_pos, rpar.end_pos)
+
+    def prime_call(self, children):
+        head, arg, rpar = children
+        name = str(head)[:-1].rstrip("'")
+        primes = len(str(head)) - 1 - len(name)
+        return Syn("prime_call", (name, primes, arg), head.start_pos, head.start_pos, rpar.end_pos)
+
+    def grad_call(self, children):
+        head, arg, rpar = children
+        text = str(head)[:-1]
+        order = 2 if text.startswith(("∇²", "∇^2")) else 1
+        name = text[2:] if text.startswith("∇²") else text[3:] if text.startswith("∇^2") else text[1:]
+        return Syn("grad_call", (name, order, arg), head.start_pos, head.start_pos, rpar.end_pos)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> lark.Lark:
+    return lark.Lark(
+        _grammar_text(), parser="lalr", transformer=_ToSyntax(), keep_all_tokens=True,
+        maybe_placeholders=False,
+    )
+
+
+_TOKEN_WORDS = {
+    "NAME": "a name", "NUMBER": "a number", "CALL": "a function call", "PRIME_CALL": "a derivative call",
+    "GRAD_CALL": "a gradient call", "LPAR": "'('", "RPAR": "')'", "LBRACE": "'{'", "RBRACE": "'}'",
+    "COMMA": "','", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "AT": "'@'", "HADAMARD": "'.*'",
+    "HADAMARD_DIV": "'./'", "SLASH": "'/'", "KRON": "'⊗'", "TRANSPOSE": "a transpose", "CARET": "'^'",
+    "ELEM_CARET": "'.^'", "$END": "the end of the expression",
+}
+
+
+def _expected_words(expected) -> str:
+    words = sorted({_TOKEN_WORDS.get(name, name) for name in expected})
+    operands = {"a name", "a number", "'('", "a function call"}
+    if operands <= set(words):
+        words = ["an operand (a name, a number, '(' or a function call)"] + [
+            w for w in words if w not in operands | {"a derivative call", "a gradient call"}
+        ]
+    return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1] if words else "nothing"
+
+
+def _syntax(text: str) -> Syn:
+    try:
+        return _parser().parse(text)
+    except lark.exceptions.UnexpectedCharacters as e:
+        raise ParseError(f"unexpected character {text[e.pos_in_stream]!r}", text, e.pos_in_stream) from None
+    except lark.exceptions.UnexpectedEOF as e:
+        raise ParseError(f"the expression ends too early: expected {_expected_words(e.expected)}", text, len(text)) from None
+    except lark.exceptions.UnexpectedToken as e:
+        if e.token.type == "$END":
+            what = "the expression ends too early"
+            column = len(text.rstrip())
+        else:
+            what = f"unexpected {str(e.token)!r}"
+            column = e.token.start_pos
+        raise ParseError(f"{what}: expected {_expected_words(e.expected)}", text, column) from None
+    except lark.exceptions.VisitError as e:  # pragma: no cover - a bug in a callback
+        raise ParseError(f"cannot read the expression: {e.orig_exc}", text, 0) from None
+
+
+def parse(text: str, where: Where = None) -> N.Expr:
+    """Parse ``text`` of the input language (contract §1) into a typed :class:`Expr`."""
+    if not isinstance(text, str):
+        raise ParseError(f"expected the expression as a string, not {type(text).__name__}")
+    ensure_recursion_limit()
+    if not text.strip():
+        raise ParseError("the expression is empty", text, 0)
+    decls = parse_declarations(where)
+    syn = _syntax(text)
+    return _Typer(text, decls).run(syn)
+
+
+class _Typer:
+    """Infers types over a :class:`Syn` tree, then builds typed nodes."""
+
+    def __init__(self, text: str, decls: Declarations):
+        self.text = text
+        self.decls = decls
+        self.u = Unifier()
+        self.types: dict[int, Type] = {}
+        self.variables: dict[str, Type] = {}  # inference types of the names seen
+        self.function_args: dict[str, Type] = {}
+        self.used_as: dict[str, str] = {}
+        self.heads: dict[int, Type] = {}  # type of the name in `X(...)` read as a product
+        for name, var in decls.variables.items():
+            self.variables[name] = self._declared_type(var.shape)
+
+    def _declared_type(self, shape) -> Type:
+        return Type(tuple(DimVar(d) for d in shape))
+
+    # ------------------------------------------------------------------ errors
+    def _located(self, error: SymmatError, pos: int) -> SymmatError:
+        return error.located(self.text, pos)
+
+    def _use(self, name: str, role: str, pos: int) -> None:
+        previous = self.used_as.setdefault(name, role)
+        if previous != role:
+            raise ShapeError(f"{name} is used both as a {previous} and as a {role}", self.text, pos)
+
+    # ------------------------------------------------------------------ pass 2
+    def run(self, syn: Syn) -> N.Expr:
+        self.infer(syn)
+        self.namer = DimNamer(self.decls.dim_names())
+        self.built: dict[int, N.Expr] = {}
+        return self.build(syn)
+
+    def snippet(self, s: Syn) -> str:
+        text = " ".join(self.text[s.start:s.end].split())
+        return text if len(text) <= 40 else text[:37] + "..."
+
+    def infer(self, s: Syn) -> Type:
+        try:
+            t = getattr(self, "_infer_" + s.op)(s)
+        except ShapeError as e:
+            if e.text is None and s.op in self._BINARY and len(s.args) == 2:
+                left, right = s.args
+                e = ShapeError(f"{e.message} (left: `{self.snippet(left)}`, right: `{self.snippet(right)}`)")
+            raise self._located(e, s.pos) from None
+        except SymmatError as e:
+            raise self._located(e, s.pos) from None
+        self.types[id(s)] = t
+        return t
+
+    _BINARY = ("hadamard", "hadamard_div", "div", "kron")
+
+    def _infer_group(self, s):
+        return self.infer(s.args[0])
+
+    def _infer_symbol(self, s):
+        name = s.args[0]
+        if name == "I" and name not in self.decls.variables:
+            n = DimVar()
+            return matrix(n, n)
+        if name == "ones" and name not in self.decls.variables:
+            return column(DimVar())
+        if name in self.decls.functions or name in self.decls.elementwise or name in MATRIX_FUNCTIONS \
+                or name in ELEMENTWISE:
+            raise UnknownFunctionError(f"{name} is a function and needs an argument: {name}(...)")
+        self._use(name, "variable", s.pos)
+        if name not in self.variables:
+            self.variables[name] = matrix(DimVar(), DimVar()) if name[0].isupper() else column(DimVar())
+        return self.variables[name]
+
+    def _infer_number(self, s):
+        return SCALAR
+
+    def _chain(self, s: Syn, rule) -> Type:
+        """Type an n-ary sum or product left to right; an error points at the operand
+        that does not fit and names what stands to its left."""
+        t = self.infer(s.args[0])
+        for arg in s.args[1:]:
+            right = self.infer(arg)
+            try:
+                t = rule(self.u, t, right)
+            except ShapeError as e:
+                left = self.text[s.start:arg.start].strip().rstrip("+-*@").strip()
+                e = ShapeError(f"{e.message} (left: `{left}`, right: `{self.snippet(arg)}`)")
+                raise self._located(e, arg.start) from None
+        return t
+
+    def _infer_add(self, s):
+        return self._chain(s, N.infer_add)
+
+    def _infer_mul(self, s):
+        return self._chain(s, N.infer_matmul)
+
+    def _infer_hadamard(self, s):
+        return N.infer_hadamard(self.u, self.infer(s.args[0]), self.infer(s.args[1]))
+
+    def _infer_hadamard_div(self, s):
+        return N.infer_hadamard_div(self.u, self.infer(s.args[0]), self.infer(s.args[1]))
+
+    def _infer_div(self, s):
+        return N.infer_div(self.u, self.infer(s.args[0]), self.infer(s.args[1]))
+
+    def _infer_kron(self, s):
+        return N.infer_kron(self.u, self.infer(s.args[0]), self.infer(s.args[1]))
+
+    def _infer_neg(self, s):
+        return self.infer(s.args[0])
+
+    def _infer_transpose(self, s):
+        return N.infer_transpose(self.u, self.infer(s.args[0]))
+
+    def _infer_power(self, s):
+        return N.infer_power(self.u, self.infer(s.args[0]), s.args[1])
+
+    def _infer_elem_power(self, s):
+        return self.infer(s.args[0])
+
+    def _call_kind(self, name: str, nargs: int) -> str:
+        """What ``name(...)`` means; see the module docstring."""
+        if name in ELEMENTWISE or name in self.decls.elementwise:
+            return "elementwise"
+        if name in MATRIX_FUNCTIONS:
+            return "kron" if name == "kron" else "apply"
+        if name in self.decls.functions:
+            return "function"
+        if name in self.decls.variables or name[0].isupper() or name in self.used_as and \
+                self.used_as[name] == "variable":
+            return "product"
+        if name == "ones":
+            return "ones"
+        return "function"
+
+    def _check_arity(self, name: str, args: tuple, wanted: int) -> None:
+        if len(args) != wanted:
+            raise ArityError(f"{name} takes {wanted} argument{'s' if wanted > 1 else ''}, not {len(args)}")
+
+    def _infer_call(self, s):
+        name, args = s.args
+        kind = self._call_kind(name, len(args))
+        if kind == "ones":
+            raise ArityError("ones takes no arguments: its size is inferred")
+        self._check_arity(name, args, 2 if kind == "kron" else 1)
+        types = [self.infer(a) for a in args]
+        if kind == "elementwise":
+            return types[0]
+        if kind == "kron":
+            return N.infer_kron(self.u, *types)
+        if kind == "apply":
+            return N.APPLY_RULES[name](self.u, types[0])
+        if kind == "product":
+            head = self.heads[id(s)] = self._infer_symbol(Syn("symbol", (name,), s.pos, s.start, s.start + len(name)))
+            return N.infer_matmul(self.u, head, types[0])
+        return self._infer_function(name, types[0], 0, s.pos)
+
+    def _infer_function(self, name: str, arg: Type, order: int, pos: int) -> Type:
+        self._use(name, "function", pos)
+        if name not in self.function_args:
+            declared = self.decls.functions.get(name)
+            self.function_args[name] = arg if declared is None else column(DimVar(declared))
+        self.u.unify_types(
+            self.function_args[name], arg,
+            lambda: f"{name} takes {self.function_args[name].describe()}, not {arg.describe()}",
+        )
+        return N.infer_call(self.u, arg, order)
+
+    def _infer_prime_call(self, s):
+        name, primes, arg = s.args
+        if name in ELEMENTWISE or name in self.decls.elementwise:
+            return self.infer(arg)
+        head = self.heads[id(s)] = self._infer_symbol(Syn("symbol", (name,), s.pos, s.start, s.start + len(name)))
+        for _ in range(primes):
+            head = N.infer_transpose(self.u, head)
+        return N.infer_matmul(self.u, head, self.infer(arg))
+
+    def _infer_grad_call(self, s):
+        name, order, arg = s.args
+        if name in ELEMENTWISE or name in MATRIX_FUNCTIONS or name in self.decls.variables:
+            raise UnknownFunctionError(f"∇{name} needs an abstract scalar function, and {name} is not one")
+        return self._infer_function(name, self.infer(arg), order, s.pos)
+
+    # ------------------------------------------------------------------ pass 3
+    def final_type(self, t: Type) -> Type:
+        return t.map(lambda d: self.namer.final(self.u, d))
+
+    def build(self, s: Syn) -> N.Expr:
+        key = id(s)
+        if key not in self.built:
+            self.built[key] = getattr(self, "_build_" + s.op)(s)
+        return self.built[key]
+
+    def _build_group(self, s):
+        return self.build(s.args[0])
+
+    def _build_symbol(self, s, inferred: Type | None = None):
+        name = s.args[0]
+        t = self.final_type(inferred or self.types[id(s)])
+        if name == "I" and name not in self.decls.variables:
+            return N.Identity(t.shape[0])
+        if name == "ones" and name not in self.decls.variables:
+            return N.Ones(t.shape[0])
+        var = self.decls.variables.get(name)
+        return N.Symbol(name, t, bool(var and var.symmetric))
+
+    def _build_number(self, s):
+        return N.Number(s.args[0])
+
+    def _build_add(self, s):
+        return N.Add(*[self.build(a) for a in s.args])
+
+    def _build_mul(self, s):
+        return N.MatMul(*[self.build(a) for a in s.args])
+
+    def _build_hadamard(self, s):
+        return N.Hadamard(self.build(s.args[0]), self.build(s.args[1]))
+
+    def _build_hadamard_div(self, s):
+        return N.HadamardDiv(self.build(s.args[0]), self.build(s.args[1]))
+
+    def _build_div(self, s):
+        return N.Div(self.build(s.args[0]), self.build(s.args[1]))
+
+    def _build_kron(self, s):
+        return N.Kron(self.build(s.args[0]), self.build(s.args[1]))
+
+    def _build_neg(self, s):
+        return N.Neg(self.build(s.args[0]))
+
+    def _build_transpose(self, s):
+        return N.Transpose(self.build(s.args[0]))
+
+    def _build_power(self, s):
+        return N.Power(self.build(s.args[0]), s.args[1])
+
+    def _build_elem_power(self, s):
+        return N.ElemPower(self.build(s.args[0]), s.args[1])
+
+    def _build_call(self, s):
+        name, args = s.args
+        built = [self.build(a) for a in args]
+        kind = self._call_kind(name, len(args))
+        if kind == "elementwise":
+            return N.Elementwise(name, built[0])
+        if kind == "kron":
+            return N.Kron(*built)
+        if kind == "apply":
+            return N.Apply(name, built[0])
+        if kind == "product":
+            return N.MatMul(self._build_symbol(Syn("symbol", (name,), s.pos, s.start, s.start + len(name)), self.heads[id(s)]), built[0])
+        return N.Call(name, built[0])
+
+    def _build_prime_call(self, s):
+        name, primes, arg = s.args
+        if name in ELEMENTWISE or name in self.decls.elementwise:
+            return N.Elementwise(name, self.build(arg), primes)
+        head = self._build_symbol(Syn("symbol", (name,), s.pos, s.start, s.start + len(name)), self.heads[id(s)])
+        for _ in range(primes):
+            head = N.Transpose(head)
+        return N.MatMul(head, self.build(arg))
+
+    def _build_grad_call(self, s):
+        name, order, arg = s.args
+        return N.Call(name, self.build(arg), order)

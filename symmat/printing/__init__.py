@@ -1,0 +1,1 @@
+"""Printers: one module per target, one method per node class."""

@@ -1,0 +1,85 @@
+"""Text printer: the input language with the fewest parentheses that keep the value,
+so that ``parse(str(e), where)`` evaluates to the value of ``e``."""
+from __future__ import annotations
+
+from .. import nodes as N
+from .precedence import ATOM, POSTFIX, PRODUCT, UNARY, format_number
+from .printer import Printer
+
+
+class TextPrinter(Printer):
+    def _print_Symbol(self, node):
+        return node.name
+
+    def _print_Number(self, node):
+        return format_number(node.value)
+
+    def _print_Identity(self, node):
+        return "I"
+
+    def _print_Ones(self, node):
+        return "ones"
+
+    def _print_Add(self, node):
+        parts = [self.at_least(node.args[0], PRODUCT - 1)]
+        for term in node.args[1:]:
+            if isinstance(term, N.Neg):
+                parts.append("- " + self.at_least(term.args[0], PRODUCT))
+            elif isinstance(term, N.Number) and term.value < 0:
+                parts.append("- " + format_number(-term.value))
+            else:
+                parts.append("+ " + self.at_least(term, PRODUCT))
+        return " ".join(parts)
+
+    def _print_Neg(self, node):
+        # -(a b) and (-a) b are equal, so a product needs no parentheses here.
+        return "-" + self.at_least(node.args[0], PRODUCT)
+
+    def _print_MatMul(self, node):
+        first, *rest = node.args
+        parts = [self.at_least(first, PRODUCT) if not isinstance(first, N.MatMul) else self.doprint(first)]
+        for factor in rest:
+            # Juxtaposition takes an operand that binds at least like a power: `a (-b)`.
+            parts.append(self.doprint(factor) if isinstance(factor, N.MatMul) else self.at_least(factor, POSTFIX))
+        return " ".join(parts)
+
+    def _binary(self, node, op):
+        return f"{self.at_least(node.left, PRODUCT)} {op} {self.at_least(node.right, UNARY)}"
+
+    def _print_Hadamard(self, node):
+        return self._binary(node, ".*")
+
+    def _print_HadamardDiv(self, node):
+        return self._binary(node, "./")
+
+    def _print_Div(self, node):
+        return self._binary(node, "/")
+
+    def _print_Kron(self, node):
+        return f"kron({self.doprint(node.left)}, {self.doprint(node.right)})"
+
+    def _print_Power(self, node):
+        return f"{self.at_least(node.base, POSTFIX)}^{format_number(node.exponent)}"
+
+    def _print_ElemPower(self, node):
+        return f"{self.at_least(node.base, POSTFIX)} .^ {format_number(node.exponent)}"
+
+    def _print_Transpose(self, node):
+        return f"{self.at_least(node.args[0], POSTFIX)}^T"
+
+    def _print_Apply(self, node):
+        return f"{node.name}({self.doprint(node.args[1])})"
+
+    def _print_Elementwise(self, node):
+        return f"{node.name}{chr(39) * node.order}({self.doprint(node.args[1])})"
+
+    def _print_Call(self, node):
+        prefix = {0: "", 1: "∇", 2: "∇²"}[node.order]
+        return f"{prefix}{node.name}({self.doprint(node.args[1])})"
+
+
+def to_text(expr: N.Expr) -> str:
+    from ..parse import ensure_recursion_limit
+
+    ensure_recursion_limit()
+    return TextPrinter().doprint(expr)
