@@ -5,10 +5,11 @@ from .errors import (
 )
 from .nodes import Expr
 from .parse import parse
+from .diff import diff
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "parse", "Expr", "SymmatError", "ParseError", "ShapeError", "DeclarationError",
+    "parse", "diff", "Expr", "SymmatError", "ParseError", "ShapeError", "DeclarationError",
     "UnknownFunctionError", "ArityError", "EvaluationError", "DiffError", "__version__",
 ]

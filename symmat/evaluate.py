@@ -17,7 +17,6 @@ invertible; ``log(det(X))`` is NaN where ``det X < 0``.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Callable
 
 import numpy as np
@@ -35,19 +34,6 @@ def callable_keys(name: str, order: int, elementwise: bool) -> tuple[str, ...]:
     return {0: (name,), 1: (f"∇{name}", f"grad_{name}"), 2: (f"∇²{name}", f"hess_{name}")}.get(
         order, (f"d{order}_{name}",)
     )
-
-
-@lru_cache(maxsize=None)
-def elementwise_derivative(name: str, order: int) -> N.Expr:
-    """The ``order``-th derivative of a built-in elementwise function, as an expression
-    in the scalar ``x`` (from the table in functions.py)."""
-    from .parse import parse
-
-    if order == 1:
-        return parse(ELEMENTWISE[name].derivative, {"x": "scalar"})
-    from .diff import diff
-
-    return diff(elementwise_derivative(name, order - 1), "x")
 
 
 class Evaluator:
@@ -178,7 +164,10 @@ class Evaluator:
         if name in ELEMENTWISE:
             if order == 0:
                 return ELEMENTWISE[name].numpy(x)
-            return Evaluator({"x": x})(elementwise_derivative(name, order))
+            # The derivative is a formula in a scalar x built only from elementwise
+            # operations, so evaluating it on the whole array applies it entry by entry.
+            value = _Pointwise({"x": x})(elementwise_derivative(name, order))
+            return np.broadcast_to(value, np.shape(x)).astype(float) if np.ndim(x) else float(value)
         return np.asarray(self.function(name, order, True)(x), dtype=float).reshape(np.shape(x))
 
     def _eval_Call(self, node):
@@ -191,6 +180,13 @@ class Evaluator:
                 f"{callable_keys(name, order, False)[0]} returned shape {result.shape}, expected {expected}"
             )
         return result if result.ndim else float(result)
+
+
+class _Pointwise(Evaluator):
+    """Evaluates a formula in the scalar ``x`` at every entry of an array at once."""
+
+    def _eval_Symbol(self, node: N.Symbol):
+        return self.values[node.name]
 
 
 def product(left, left_type: Type, right, right_type: Type):
@@ -240,5 +236,10 @@ def evaluate(expr: N.Expr, values: dict[str, Any]):
     from .parse import ensure_recursion_limit
 
     ensure_recursion_limit()
-    result = Evaluator(values)(expr)
+    evaluator = Evaluator(values)
+    # Bind every variable first, so that their sizes are known wherever ``I`` or
+    # ``ones`` is met, whichever comes first in the tree (``I W``, ``ones^T x``).
+    for symbol in expr.free_symbols().values():
+        evaluator(symbol)
+    result = evaluator(expr)
     return float(result) if np.ndim(result) == 0 else result

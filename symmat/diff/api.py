@@ -1,0 +1,119 @@
+"""``symmat.diff``: the derivative of an expression, in a layout, of any order.
+
+The engine computes one object for both layouts, the tensor ``∂f/∂x`` with axes
+``f.shape ++ x.shape``; the layout (contract §3) only orders its axes:
+
+- numerator:   ``F ++ reverse(X)``  (a gradient is a row vector; ∂L/∂A has Aᵀ's shape)
+- denominator: ``X ++ reverse(F)``  (a gradient has the shape of the variable)
+
+``order=k`` differentiates k times, each time laying out the result as above, so the
+second derivative of a scalar by a vector is the n x n Hessian in both layouts.
+
+Conventions:
+
+- A variable that does not occur in ``f`` gives a zero of the right shape, provided
+  its shape is known (declared in ``where``); otherwise DiffError.
+- A matrix declared ``symmetric`` is differentiated, by default, as if its entries were
+  independent (``symmetric="unconstrained"``): the gradient that finite differences on
+  the entries measure. ``symmetric="symmetric"`` gives the gradient in the space of
+  symmetric matrices, ``(G + Gᵀ)/2``. (The Matrix Cookbook's ``2G - G∘I`` is neither,
+  and symmat never returns it.) Where ``f`` only uses ``S`` through symmetric-invariant
+  forms, symmetry simplifies the result (``∂(xᵀSx)/∂x = 2Sx``).
+- relu'(0) = 0 and abs'(0) = 0 (see symmat.functions).
+"""
+from __future__ import annotations
+
+from typing import Union
+
+from .. import nodes as N
+from ..declarations import Where, parse_declarations
+from ..errors import DiffError
+from ..index import tensor as T
+from ..index.expr import IndexExpr
+from ..index.lower import lower
+from ..parse import ensure_recursion_limit, parse
+from ..shapes import Type
+from .rules import derivative
+
+LAYOUTS = ("numerator", "denominator")
+SYMMETRIC_CONVENTIONS = ("unconstrained", "symmetric")
+
+
+def diff(
+    f: Union[str, N.Expr],
+    wrt: Union[str, N.Expr],
+    *,
+    layout: str = "numerator",
+    where: Where = None,
+    order: int = 1,
+    symmetric: str = "unconstrained",
+) -> N.Expr:
+    """The ``order``-th derivative of ``f`` with respect to the variable ``wrt``."""
+    ensure_recursion_limit()
+    if layout not in LAYOUTS:
+        raise DiffError(f"layout must be 'numerator' or 'denominator', not {layout!r}")
+    if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+        raise DiffError(f"order must be a positive integer, not {order!r}")
+    if symmetric not in SYMMETRIC_CONVENTIONS:
+        raise DiffError(f"symmetric must be 'unconstrained' or 'symmetric', not {symmetric!r}")
+    f = _as_expr(f, where)
+    var = _variable(f, wrt, where)
+    tensor, type_ = lower(f), f.type
+    for _ in range(order):
+        tensor, type_ = _derivative_once(tensor, type_, var, layout, symmetric)
+    variables = tuple((s.name, s.type) for s in f.free_symbols().values())
+    return IndexExpr(tensor, type_, variables)
+
+
+def _as_expr(f, where) -> N.Expr:
+    if isinstance(f, str):
+        return parse(f, where)
+    if isinstance(f, N.Expr):
+        return f
+    if type(f).__module__.startswith("sympy"):
+        from ..interop.sympy import from_sympy
+
+        return from_sympy(f)
+    raise DiffError(f"f must be an expression or its text, not {type(f).__name__}")
+
+
+def _variable(f: N.Expr, wrt, where) -> T.Var:
+    if isinstance(wrt, N.Symbol):
+        name = wrt.name
+    elif isinstance(wrt, str):
+        name = wrt.strip()
+    elif type(wrt).__module__.startswith("sympy") and hasattr(wrt, "name"):
+        name = str(wrt.name)
+    else:
+        raise DiffError(f"wrt must be the name of a variable, not {type(wrt).__name__}")
+    symbols = f.free_symbols()
+    if name in symbols:
+        s = symbols[name]
+        return T.Var(name, s.type.shape, s.symmetric)
+    decls = parse_declarations(where)
+    if name in decls.variables:
+        v = decls.variables[name]
+        return T.Var(name, v.shape, v.symmetric)
+    if name in decls.functions or name in decls.elementwise or name in f.abstract_functions():
+        raise DiffError(f"{name} is a function; differentiate with respect to a variable")
+    raise DiffError(
+        f"{name!r} is not a variable of the expression; declare its shape in where= "
+        "to get the zero derivative"
+    )
+
+
+def _derivative_once(tensor: T.Tensor, type_: Type, var: T.Var, layout: str, symmetric: str):
+    d = derivative(tensor, var)
+    r, k = tensor.rank, var.rank
+    if d is None:
+        d = T.Zero(tensor.shape + var.shape)
+    if symmetric == "symmetric" and var.symmetric:
+        # Project onto symmetric matrices: (G + Gᵀ)/2 over the variable's two axes.
+        swapped = tuple(range(r)) + (r + 1, r)
+        d = T.add([T.scale(d, 0.5), T.scale(T.permute(d, swapped), 0.5)])
+    f_axes, x_axes = list(range(r)), list(range(r, r + k))
+    axes = f_axes + x_axes[::-1] if layout == "numerator" else x_axes + f_axes[::-1]
+    laid_out = T.permute(d, axes)
+    shape = laid_out.shape
+    row = len(shape) == 1 and ((layout == "numerator") == (r == 0))
+    return laid_out, Type(shape, row)

@@ -1,0 +1,136 @@
+"""Differentiation in index form.
+
+``Differentiator(x)(t)`` is the tensor ``∂t/∂x`` with axes ``t.shape ++ x.shape``
+(entry ``[t_idx…, x_idx…] = ∂t[t_idx]/∂x[x_idx]``), or ``None`` when it is zero.
+One rule per node kind; each is the identity in its docstring. Results are memoised
+per node, so a shared subexpression is differentiated once and the work is linear
+in the size of the DAG.
+"""
+from __future__ import annotations
+
+from ..errors import DiffError
+from ..functions import ELEMENTWISE
+from ..index import tensor as T
+
+
+class Differentiator:
+    def __init__(self, var: T.Var):
+        self.var = var
+        self.memo: dict[T.Tensor, T.Tensor | None] = {}
+
+    def __call__(self, t: T.Tensor) -> T.Tensor | None:
+        if self.var.name not in t.variables():
+            return None
+        if t not in self.memo:
+            method = getattr(self, "_d_" + type(t).__name__, None)
+            if method is None:
+                raise DiffError(f"cannot differentiate {type(t).__name__}")
+            result = method(t)
+            if result is not None:
+                assert result.shape == t.shape + self.var.shape, (t, result.shape)
+            self.memo[t] = result
+        return self.memo[t]
+
+    # labels: the node's own axes are 0..r-1, the variable's axes are ("x", k)
+    def xlabels(self) -> tuple:
+        return tuple(("x", k) for k in range(self.var.rank))
+
+    def chain(self, outer: T.Tensor, outer_labels, inner: T.Tensor, inner_labels, out_labels) -> T.Tensor | None:
+        """Σ outer[outer_labels] · ∂inner[inner_labels, x…] with output ``out_labels ++ x…``."""
+        d = self(inner)
+        if d is None:
+            return None
+        xs = self.xlabels()
+        return T.einsum([outer, d], [tuple(outer_labels), tuple(inner_labels) + xs], tuple(out_labels) + xs)
+
+    def _d_Var(self, t):
+        """∂x/∂x = δ (one delta per axis)."""
+        return T.identity(t.shape) if t.args[0] == self.var.name else None
+
+    def _d_Sum(self, t):
+        """∂(a + b) = ∂a + ∂b."""
+        return T.add(self(term) for term in t.terms)
+
+    def _d_Einsum(self, t: T.Einsum):
+        """Product rule: ∂(Π A_k) = Σ_k (Π_{j≠k} A_j) ∂A_k, contracted as before."""
+        xs = self.xlabels()
+        terms = []
+        for k, op in enumerate(t.operands):
+            d = self(op)
+            if d is None:
+                continue
+            operands = list(t.operands)
+            subscripts = [tuple(s) for s in t.subscripts]
+            operands[k] = d
+            subscripts[k] = subscripts[k] + xs
+            terms.append(T.einsum(operands, subscripts, tuple(t.out) + xs, t.coef))
+        return T.add(terms)
+
+    def _d_Elem(self, t: T.Elem):
+        """∂f(A)_ij = f'(A)_ij ∂A_ij (elementwise chain rule)."""
+        name, arg, order = t.args
+        if name in ELEMENTWISE and ELEMENTWISE[name].derivative == "0":
+            return None
+        labels = tuple(range(t.rank))
+        return self.chain(T.Elem(name, arg, order + 1), labels, arg, labels, labels)
+
+    def _d_Pow(self, t: T.Pow):
+        """∂(A .^ p) = p A .^ (p-1) ⊙ ∂A."""
+        arg, p = t.args
+        if p == 1:
+            return self(arg)
+        labels = tuple(range(t.rank))
+        outer = T.scale(arg if p == 2 else T.Pow(arg, p - 1), p)
+        return self.chain(outer, labels, arg, labels, labels)
+
+    def _d_Inv(self, t: T.Inv):
+        """∂(X⁻¹) = -X⁻¹ ∂X X⁻¹."""
+        d = self(t.args[0])
+        xs = self.xlabels()
+        return T.einsum([t, d, t], [(0, "a"), ("a", "b") + xs, ("b", 1)], (0, 1) + xs, -1.0)
+
+    def _d_Det(self, t: T.Det):
+        """∂ det X = det X · X⁻ᵀ : ∂X  (Jacobi's formula)."""
+        x = t.args[0]
+        return self.chain(T.einsum([t, T.Inv(x)], [(), (1, 0)], (0, 1)), (0, 1), x, (0, 1), ())
+
+    def _d_LogDet(self, t: T.LogDet):
+        """∂ log|det X| = X⁻ᵀ : ∂X."""
+        x = t.args[0]
+        return self.chain(T.Inv(x), (1, 0), x, (0, 1), ())
+
+    def _d_Softmax(self, t: T.Softmax):
+        """∂ softmax(z) = (diag(s) - s sᵀ) ∂z with s = softmax(z)."""
+        z = t.args[0]
+        n = t.shape[0]
+        jacobian = T.add([
+            T.einsum([t, T.Delta(n)], [(0,), (0, 1)], (0, 1)),
+            T.einsum([t, t], [(0,), (1,)], (0, 1), -1.0),
+        ])
+        return self.chain(jacobian, (0, 1), z, (1,), (0,))
+
+    def _d_LogSumExp(self, t: T.LogSumExp):
+        """∂ logsumexp(z) = softmax(z)ᵀ ∂z."""
+        z = t.args[0]
+        return self.chain(T.Softmax(z), (0,), z, (0,), ())
+
+    def _d_Call(self, t: T.Call):
+        """∂ ∇ᵏg(a) = ∇ᵏ⁺¹g(a) · ∂a (chain rule through the abstract function)."""
+        name, arg, order = t.args
+        own = tuple(range(t.rank))
+        a_labels = tuple(("a", k) for k in range(arg.rank))
+        return self.chain(T.Call(name, arg, order + 1), own + a_labels, arg, a_labels, own)
+
+    def _d_Fuse(self, t: T.Fuse):
+        """∂ reshape(A) = reshape(∂A) (reshaping is linear)."""
+        d = self(t.args[0])
+        return T.Fuse(d, t.args[1] + (1,) * self.var.rank)
+
+    def _d_Const(self, t):
+        return None
+
+    _d_Ones = _d_Delta = _d_Zero = _d_Const
+
+
+def derivative(t: T.Tensor, var: T.Var) -> T.Tensor | None:
+    return Differentiator(var)(t)

@@ -1,0 +1,174 @@
+"""NumPy evaluation of index-form tensors (derivatives of any rank)."""
+from __future__ import annotations
+
+import string
+
+import numpy as np
+
+from functools import lru_cache
+
+from ..evaluate import APPLY, Evaluator, _softmax
+from ..functions import ELEMENTWISE
+from . import tensor as T
+
+_LETTERS = string.ascii_letters
+
+
+class TensorEvaluator(Evaluator):
+    def _eval_Var(self, t: T.Var):
+        from ..shapes import Type
+
+        value = self.lookup(t.name, Type(t.shape))
+        return value
+
+    def _eval_Zero(self, t):
+        return np.zeros(tuple(self.size(d) for d in t.shape))
+
+    def _eval_Const(self, t):
+        return np.float64(t.value)
+
+    def _eval_Ones(self, t):
+        return np.ones(tuple(self.size(d) for d in t.shape))
+
+    def _eval_Delta(self, t):
+        return np.eye(self.size(t.args[0]))
+
+    def _eval_Sum(self, t):
+        total = self(t.terms[0])
+        for term in t.terms[1:]:
+            total = total + self(term)
+        return total
+
+    def _eval_Einsum(self, t: T.Einsum):
+        values = [self(op) for op in t.operands]
+        return t.coef * contract(values, t.subscripts, t.out)
+
+    def _eval_Elem(self, t: T.Elem):
+        name, arg, order = t.args
+        x = self(arg)
+        if name in ELEMENTWISE:
+            if order == 0:
+                return ELEMENTWISE[name].numpy(x)
+            return elementwise_derivative_value(name, order, x)
+        return np.asarray(self.function(name, order, True)(x), dtype=float).reshape(np.shape(x))
+
+    def _eval_Pow(self, t):
+        return np.power(self(t.args[0]), t.args[1])
+
+    def _eval_Inv(self, t):
+        return np.linalg.inv(self(t.args[0]))
+
+    def _eval_Det(self, t):
+        return np.linalg.det(self(t.args[0]))
+
+    def _eval_LogDet(self, t):
+        return APPLY["logdet"](self(t.args[0]))
+
+    def _eval_Softmax(self, t):
+        return _softmax(self(t.args[0]))
+
+    def _eval_LogSumExp(self, t):
+        return APPLY["logsumexp"](self(t.args[0]))
+
+    def _eval_Call(self, t: T.Call):
+        name, arg, order = t.args
+        x = self(arg)
+        result = np.asarray(self.function(name, order, False)(x), dtype=float)
+        return result.reshape(tuple(self.size(d) for d in t.shape))
+
+    def _eval_Fuse(self, t: T.Fuse):
+        return np.reshape(self(t.args[0]), tuple(self.size(d) for d in t.shape))
+
+
+@lru_cache(maxsize=None)
+def elementwise_derivative(name: str, order: int) -> T.Tensor:
+    """The ``order``-th derivative of a built-in elementwise function as a tensor in the
+    scalar variable ``x``: the table's formula (functions.py), differentiated further
+    by the engine for higher orders."""
+    from ..diff.rules import derivative
+    from ..parse import parse
+    from .lower import lower
+
+    x = T.Var("x", ())
+    if order == 1:
+        return lower(parse(ELEMENTWISE[name].derivative, {"x": "scalar"}))
+    d = derivative(elementwise_derivative(name, order - 1), x)
+    return T.Const(0.0) if d is None else d
+
+
+class _FormulaEvaluator(TensorEvaluator):
+    """Evaluates a formula in the scalar ``x`` at every entry of an array at once: such a
+    formula only has scalar contractions, which are products."""
+
+    def __init__(self, x):
+        super().__init__({})
+        self.x = x
+
+    def _eval_Var(self, t):
+        return self.x
+
+    def _eval_Einsum(self, t):
+        result = t.coef
+        for op in t.operands:
+            result = result * self(op)
+        return result
+
+
+def elementwise_derivative_value(name: str, order: int, x):
+    """f^(order)(x) entry by entry, for a built-in elementwise ``f``."""
+    return np.broadcast_to(_FormulaEvaluator(x)(elementwise_derivative(name, order)), np.shape(x)).copy()
+
+
+def contract(values, subscripts, out):
+    """``Σ Π values[k][subscripts[k]]`` with output labels ``out``.
+
+    np.einsum takes at most 52 distinct labels, so larger contractions are done
+    pairwise, greedily joining the pair whose result is smallest."""
+    labels = sorted({l for s in subscripts for l in s} | set(out))
+    if len(labels) <= len(_LETTERS):
+        letter = {l: _LETTERS[i] for i, l in enumerate(labels)}
+        spec = ",".join("".join(letter[l] for l in s) for s in subscripts) + "->" + "".join(letter[l] for l in out)
+        return np.einsum(spec, *values, optimize="greedy" if len(values) > 2 else False)
+    values, subscripts = list(values), [tuple(s) for s in subscripts]
+    while len(values) > 1:
+        best = None
+        for i in range(len(values)):
+            for j in range(i + 1, len(values)):
+                keep = _kept(subscripts, out, i, j)
+                size = np.prod([_size_of(l, values, subscripts) for l in keep]) if keep else 1
+                if best is None or size < best[0]:
+                    best = (size, i, j, keep)
+        _, i, j, keep = best
+        joined = contract([values[i], values[j]], [subscripts[i], subscripts[j]], keep)
+        values = [v for k, v in enumerate(values) if k not in (i, j)] + [joined]
+        subscripts = [s for k, s in enumerate(subscripts) if k not in (i, j)] + [keep]
+    return contract(values, subscripts, out)
+
+
+def _kept(subscripts, out, i, j):
+    """Labels of operands i and j still needed after joining them."""
+    rest = set(out).union(*(set(s) for k, s in enumerate(subscripts) if k not in (i, j)))
+    seen = []
+    for l in subscripts[i] + subscripts[j]:
+        if l in rest and l not in seen:
+            seen.append(l)
+    return tuple(seen)
+
+
+def _size_of(label, values, subscripts):
+    for v, s in zip(values, subscripts):
+        if label in s:
+            return v.shape[s.index(label)]
+    return 1
+
+
+def evaluate_tensor(t: T.Tensor, values: dict, variables: tuple = ()):
+    """Value of ``t``; ``variables`` (name, Type) given in ``values`` are checked and fix sizes."""
+    from ..parse import ensure_recursion_limit
+
+    ensure_recursion_limit()
+    evaluator = TensorEvaluator(values)
+    for name, type_ in variables:
+        if name in values and not callable(values[name]):
+            evaluator.lookup(name, type_)
+    return evaluator(t)

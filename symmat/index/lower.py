@@ -1,0 +1,172 @@
+"""Lowering: typed matrix expression -> index form.
+
+Every product-like construct becomes one contraction (see tensor.py); the laws used:
+
+    (A B)_ik = Σ_j A_ij B_jk        (x^T y) = Σ_i x_i y_i       (x y^T)_ij = x_i y_j
+    (A^T)_ij = A_ji                 tr X = Σ_i X_ii             sum X = Σ_ij X_ij
+    diag(x)_ij = x_i δ_ij           diag(X)_i = X_ii            (A ⊙ B)_ij = A_ij B_ij
+    c + X = c 1 + X (scalar expansion)                          norm(x) = (Σ x_i²)^½
+    kron(A, B)_(ik)(jl) = A_ij B_kl  vec(X)_(ji) = X_ij  (axes fused row-major)
+"""
+from __future__ import annotations
+
+from .. import nodes as N
+from ..errors import DiffError
+from . import tensor as T
+
+
+class Lowering:
+    def __init__(self):
+        self.memo: dict[int, T.Tensor] = {}
+
+    def __call__(self, node: N.Expr) -> T.Tensor:
+        key = id(node)
+        if key not in self.memo:
+            method = getattr(self, "_lower_" + type(node).__name__, None)
+            if method is None:
+                raise DiffError(f"cannot take the index form of {type(node).__name__}")
+            self.memo[key] = (node, method(node))
+        return self.memo[key][1]
+
+    def _lower_Symbol(self, node):
+        return T.Var(node.name, node.type.shape, node.symmetric)
+
+    def _lower_Number(self, node):
+        return T.Const(node.value)
+
+    def _lower_Identity(self, node):
+        return T.Delta(node.args[0])
+
+    def _lower_Ones(self, node):
+        return T.Ones(node.type.shape)
+
+    def _lower_IndexExpr(self, node):
+        return node.tensor
+
+    def broadcast(self, t: T.Tensor, shape: tuple) -> T.Tensor:
+        """Scalar expansion: ``c`` as the tensor ``c 1`` of ``shape``."""
+        if t.shape == shape:
+            return t
+        labels = tuple(range(len(shape)))
+        return T.einsum([t, T.Ones(shape)], [(), labels], labels)
+
+    def _lower_Add(self, node):
+        shape = node.type.shape
+        return T.add(self.broadcast(self(term), shape) for term in node.args)
+
+    def _lower_Neg(self, node):
+        return T.scale(self(node.args[0]), -1.0)
+
+    def _lower_MatMul(self, node):
+        value, t = self(node.args[0]), node.args[0].type
+        for factor in node.args[1:]:
+            value = contract_product(value, t, self(factor), factor.type)
+            t = N.infer_matmul(N.STRICT, t, factor.type)
+        return value
+
+    def hadamard(self, a: T.Tensor, b: T.Tensor) -> T.Tensor:
+        if not a.shape or not b.shape:
+            la, lb = tuple(range(a.rank)), tuple(range(b.rank))
+            return T.einsum([a, b], [la, lb], la if a.rank else lb)
+        labels = tuple(range(a.rank))
+        return T.einsum([a, b], [labels, labels], labels)
+
+    def _lower_Hadamard(self, node):
+        return self.hadamard(self(node.left), self(node.right))
+
+    def _lower_HadamardDiv(self, node):
+        return self.hadamard(self(node.left), T.Pow(self(node.right), -1.0))
+
+    def _lower_Div(self, node):
+        return self.hadamard(self(node.left), T.Pow(self(node.right), -1.0))
+
+    def _lower_Kron(self, node):
+        a, b = self(node.left), self(node.right)
+        if not a.rank or not b.rank:
+            return self.hadamard(a, b)
+        if a.rank == 2:
+            return T.Fuse(T.einsum([a, b], [(0, 1), (2, 3)], (0, 2, 1, 3)), (2, 2))
+        return T.Fuse(T.einsum([a, b], [(0,), (1,)], (0, 1)), (2,))
+
+    def _lower_Power(self, node):
+        base, p = self(node.base), node.exponent
+        if not node.base.type.is_matrix:
+            return T.Pow(base, p)
+        if p == 0:
+            return T.Delta(node.base.type.shape[0])
+        factor = base if p > 0 else T.Inv(base)
+        result = factor
+        for _ in range(int(abs(p)) - 1):
+            result = T.einsum([result, factor], [(0, 1), (1, 2)], (0, 2))
+        return result
+
+    def _lower_ElemPower(self, node):
+        return T.Pow(self(node.base), node.exponent)
+
+    def _lower_Transpose(self, node):
+        t = self(node.args[0])
+        return T.permute(t, (1, 0)) if t.rank == 2 else t
+
+    def _lower_Apply(self, node):
+        return getattr(self, "_apply_" + node.name)(self(node.args[1]))
+
+    def _apply_tr(self, x):
+        return T.einsum([x], [(0, 0)], ())
+
+    def _apply_det(self, x):
+        return T.Det(x)
+
+    def _apply_logdet(self, x):
+        return T.LogDet(x)
+
+    def _apply_inv(self, x):
+        return T.Inv(x)
+
+    def _apply_diag(self, x):
+        if x.rank == 1:
+            return T.einsum([x, T.Delta(x.shape[0])], [(0,), (0, 1)], (0, 1))
+        return T.einsum([x], [(0, 0)], (0,))
+
+    def _apply_vec(self, x):
+        return T.Fuse(T.permute(x, (1, 0)), (2,)) if x.rank == 2 else x
+
+    def _apply_sum(self, x):
+        return T.einsum([x], [tuple(range(x.rank))], ())
+
+    def _apply_norm(self, x):
+        if x.rank == 0:
+            return T.Elem("abs", x, 0)
+        labels = tuple(range(x.rank))
+        return T.Pow(T.einsum([x, x], [labels, labels], ()), 0.5)
+
+    def _apply_softmax(self, x):
+        return T.Softmax(x)
+
+    def _apply_logsumexp(self, x):
+        return T.LogSumExp(x)
+
+    def _lower_Elementwise(self, node):
+        return T.Elem(node.name, self(node.args[1]), node.order)
+
+    def _lower_Call(self, node):
+        return T.Call(node.name, self(node.args[1]), node.order)
+
+
+def contract_product(a: T.Tensor, ta, b: T.Tensor, tb) -> T.Tensor:
+    """The product of the language (matrix, matrix-vector, inner, outer, scaling)."""
+    if ta.is_scalar or tb.is_scalar:
+        la, lb = tuple(range(a.rank)), tuple(range(10, 10 + b.rank))
+        return T.einsum([a, b], [la, lb], la + lb)
+    if ta.is_matrix and tb.is_matrix:
+        return T.einsum([a, b], [(0, 1), (1, 2)], (0, 2))
+    if ta.is_matrix:
+        return T.einsum([a, b], [(0, 1), (1,)], (0,))
+    if tb.is_matrix:
+        return T.einsum([a, b], [(0,), (0, 1)], (1,))
+    if ta.row and not tb.row:
+        return T.einsum([a, b], [(0,), (0,)], ())
+    return T.einsum([a, b], [(0,), (1,)], (0, 1))
+
+
+def lower(expr: N.Expr) -> T.Tensor:
+    return Lowering()(expr)

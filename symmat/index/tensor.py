@@ -1,0 +1,398 @@
+"""Index form: tensors, contractions and Kronecker deltas.
+
+The derivative engine works on this representation (Laue, Mitterreiter, Giesen,
+NeurIPS 2018): every product, transpose, trace, diagonal, sum and outer product of
+the language is one :class:`Einsum` (a contraction ``coef * Σ Π operand[labels]``),
+so the product rule is one rule, and differentiating a variable by itself yields
+Kronecker deltas that :func:`einsum` eliminates as it builds the contraction.
+
+Nodes are hash-consed: building a node equal to an existing one returns that node,
+so an expression is a DAG with shared subexpressions and equality is identity.
+A delta is never materialised except where the result really is a diagonal (then it
+stays a ``Delta`` operand of the contraction).
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Iterable, Sequence
+
+from ..shapes import Prod, dim_product
+
+
+class Tensor:
+    """Base of index-form nodes; ``shape`` is a tuple of dimensions."""
+
+    __slots__ = ("args", "shape", "serial", "_vars", "__weakref__")
+    _table: dict = {}
+    _serials = itertools.count()
+
+    def __new__(cls, *args):
+        key = (cls, args)
+        node = Tensor._table.get(key)
+        if node is None:
+            node = object.__new__(cls)
+            object.__setattr__(node, "args", args)
+            object.__setattr__(node, "shape", cls._shape(*args))
+            # Creation order: a deterministic key for canonical operand order.
+            object.__setattr__(node, "serial", next(Tensor._serials))
+            object.__setattr__(node, "_vars", None)
+            Tensor._table[key] = node
+        return node
+
+    def __setattr__(self, name, value):
+        raise AttributeError("tensor nodes are immutable")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}{self.args!r}"
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    @property
+    def children(self) -> tuple["Tensor", ...]:
+        return tuple(a for a in self.args if isinstance(a, Tensor)) + tuple(
+            t for a in self.args if isinstance(a, tuple) for t in a if isinstance(t, Tensor)
+        )
+
+    def variables(self) -> frozenset:
+        """Names of the variables this tensor depends on (cached)."""
+        if self._vars is None:
+            found = frozenset().union(*(c.variables() for c in self.children)) if self.children else frozenset()
+            object.__setattr__(self, "_vars", found)
+        return self._vars
+
+
+class Var(Tensor):
+    """A variable; ``symmetric`` records the declaration (S_ij = S_ji)."""
+
+    __slots__ = ()
+
+    def __new__(cls, name, shape, symmetric=False):
+        return super().__new__(cls, name, shape, bool(symmetric))
+
+    @staticmethod
+    def _shape(name, shape, symmetric):
+        return shape
+
+    def variables(self):
+        return frozenset([self.args[0]])
+
+    name = property(lambda self: self.args[0])
+    symmetric = property(lambda self: self.args[2])
+
+
+class Const(Tensor):
+    """A scalar constant."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(value):
+        return ()
+
+    value = property(lambda self: self.args[0])
+
+
+class Zero(Tensor):
+    """The zero tensor of a shape."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(shape):
+        return shape
+
+
+class Ones(Tensor):
+    """The all-ones tensor of a shape (scalar expansion, ``ones``)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(shape):
+        return shape
+
+
+class Delta(Tensor):
+    """Kronecker delta δ_ij of size n (the identity matrix)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(n):
+        return (n, n)
+
+
+class Einsum(Tensor):
+    """``coef * Σ_{labels not in out} Π operands[k][subscripts[k]]``.
+
+    Build with :func:`einsum`, which normalises (flattens nested contractions,
+    folds constants, eliminates deltas, relabels canonically)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(coef, operands, subscripts, out):
+        size = {}
+        for op, sub in zip(operands, subscripts):
+            for label, dim in zip(sub, op.shape):
+                size.setdefault(label, dim)
+        return tuple(size[label] for label in out)
+
+    coef = property(lambda self: self.args[0])
+    operands = property(lambda self: self.args[1])
+    subscripts = property(lambda self: self.args[2])
+    out = property(lambda self: self.args[3])
+
+
+class Sum(Tensor):
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(terms):
+        return terms[0].shape
+
+    terms = property(lambda self: self.args[0])
+
+
+class Elem(Tensor):
+    """Elementwise function ``name`` (built-in or abstract), ``order``-th derivative."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(name, arg, order):
+        return arg.shape
+
+
+class Pow(Tensor):
+    """Elementwise power ``arg .^ p``."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(arg, p):
+        return arg.shape
+
+
+class Inv(Tensor):
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(arg):
+        return arg.shape
+
+
+class Det(Tensor):
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(arg):
+        return ()
+
+
+class LogDet(Tensor):
+    """``log |det X|``."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(arg):
+        return ()
+
+
+class Softmax(Tensor):
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(arg):
+        return arg.shape
+
+
+class LogSumExp(Tensor):
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(arg):
+        return ()
+
+
+class Call(Tensor):
+    """``∇^order g(arg)``: a tensor with ``order`` copies of the argument's axes."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(name, arg, order):
+        return arg.shape * order
+
+
+class Fuse(Tensor):
+    """Reshape: consecutive axes fused row-major, ``groups[k]`` axes into output axis k
+    (``vec`` and ``kron`` are contractions followed by a fuse)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(arg, groups):
+        shape, axis = [], 0
+        for g in groups:
+            shape.append(dim_product(arg.shape[axis:axis + g]) if g != 1 else arg.shape[axis])
+            axis += g
+        return tuple(shape)
+
+
+# ------------------------------------------------------------------ construction
+def _is_zero(t: Tensor) -> bool:
+    return isinstance(t, Const) and t.value == 0
+
+
+def einsum(operands: Sequence[Tensor], subscripts: Sequence[Sequence], out: Sequence, coef: float = 1.0) -> Tensor:
+    """The contraction ``coef * Σ Π operands[k][subscripts[k]]`` with output labels ``out``.
+
+    Labels are any hashable values. Normal form: nested contractions are inlined,
+    constants folded into ``coef``, ``δ_ab`` with a summed label is eliminated by
+    renaming (``Σ_b A_b δ_ab = A_a``), all-ones factors whose labels occur elsewhere
+    are dropped, and labels are renumbered in order of first appearance.
+    """
+    ops: list[Tensor] = []
+    subs: list[list] = []
+    fresh = itertools.count()
+    for op, sub in zip(operands, subscripts):
+        sub = list(sub)
+        assert len(sub) == op.rank, (op, sub)
+        if isinstance(op, Einsum):
+            # Inline: the inner output labels become ours, inner summed labels fresh.
+            rename = dict(zip(op.out, sub))
+            tag = ("inner", next(fresh))
+            for inner_op, inner_sub in zip(op.operands, op.subscripts):
+                ops.append(inner_op)
+                subs.append([rename.get(l, (tag, l)) for l in inner_sub])
+            coef *= op.coef
+        elif isinstance(op, Const):
+            coef *= op.value
+        else:
+            ops.append(op)
+            subs.append(sub)
+    out = list(out)
+    if coef == 0 or any(isinstance(op, Zero) for op in ops):
+        size = {l: d for op, sub in zip(ops, subs) for l, d in zip(sub, op.shape)}
+        return Zero(tuple(size[l] for l in out)) if out else Const(0.0)
+    ops, subs, out = _eliminate_deltas(ops, subs, out)
+    ops, subs = _drop_ones(ops, subs, out)
+    if not ops:
+        if out:
+            raise AssertionError("a contraction with free labels needs operands")
+        return Const(coef)
+    if len(ops) == 1 and coef == 1.0 and list(subs[0]) == out and len(set(out)) == len(out):
+        return ops[0]
+    order = sorted(range(len(ops)), key=lambda k: ops[k].serial)
+    ops, subs = [ops[k] for k in order], [subs[k] for k in order]
+    subs, out = _canonical_labels(subs, out)
+    # S_ab = S_ba for a symmetric S: write its labels in order, then number again.
+    subs = [sorted(s) if isinstance(op, Var) and op.symmetric else s for op, s in zip(ops, subs)]
+    subs, out = _canonical_labels(subs, out)
+    return Einsum(float(coef), tuple(ops), tuple(map(tuple, subs)), tuple(out))
+
+
+def _canonical_labels(subs, out):
+    """Labels renumbered 0, 1, ... in order of first appearance (output first)."""
+    number: dict = {}
+    for label in itertools.chain(out, *subs):
+        number.setdefault(label, len(number))
+    return [[number[l] for l in s] for s in subs], [number[l] for l in out]
+
+
+def _eliminate_deltas(ops, subs, out):
+    changed = True
+    while changed:
+        changed = False
+        for k, (op, sub) in enumerate(zip(ops, subs)):
+            if not isinstance(op, Delta):
+                continue
+            a, b = sub
+            others = [s for j, s in enumerate(subs) if j != k]
+            if a == b and a not in out:
+                # Σ_a δ_aa = n: keep as a trace of the identity unless another factor carries a.
+                if any(a in s for s in others):
+                    del ops[k], subs[k]
+                    changed = True
+                    break
+                continue
+            if a == b:
+                continue
+            if b not in out:
+                keep, drop = a, b
+            elif a not in out:
+                keep, drop = b, a
+            else:
+                continue
+            del ops[k], subs[k]
+            subs[:] = [[keep if l == drop else l for l in s] for s in subs]
+            changed = True
+            break
+    return ops, subs, out
+
+
+def _drop_ones(ops, subs, out):
+    """Drop all-ones factors whose every label another factor carries (Σ_i 1_i A_i = Σ_i A_i)."""
+    ops, subs = list(ops), list(subs)
+    k = 0
+    while k < len(ops):
+        others = [s for j, s in enumerate(subs) if j != k]
+        if isinstance(ops[k], Ones) and all(any(l in s for s in others) for l in subs[k]):
+            del ops[k], subs[k]
+        else:
+            k += 1
+    return ops, subs
+
+
+def add(terms: Iterable[Tensor | None]) -> Tensor | None:
+    """Sum of the non-zero terms (``None`` is zero); nested sums are flattened and equal
+    terms merged (``x + x = 2x``)."""
+    counts: dict[Tensor, float] = {}
+    for t in terms:
+        if t is None or _is_zero(t) or isinstance(t, Zero):
+            continue
+        for part in (t.terms if isinstance(t, Sum) else (t,)):
+            base, c = _split_coef(part)
+            counts[base] = counts.get(base, 0.0) + c
+    parts = [scale(base, c) for base, c in counts.items() if c != 0]
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Sum(tuple(parts))
+
+
+def _split_coef(t: Tensor) -> tuple[Tensor, float]:
+    if isinstance(t, Einsum) and t.coef != 1.0:
+        return Einsum(1.0, t.operands, t.subscripts, t.out), t.coef
+    if isinstance(t, Const):
+        return Const(1.0), t.value
+    return t, 1.0
+
+
+def scale(t: Tensor, c: float) -> Tensor:
+    if c == 1.0:
+        return t
+    labels = tuple(range(t.rank))
+    return einsum([t], [labels], labels, c)
+
+
+def permute(t: Tensor, axes: Sequence[int]) -> Tensor:
+    """``t`` with its axes reordered: result axis k is ``t``'s axis ``axes[k]``."""
+    return einsum([t], [tuple(range(t.rank))], tuple(axes))
+
+
+def identity(shape: tuple) -> Tensor:
+    """∂x/∂x: the tensor δ over ``shape ++ shape``."""
+    r = len(shape)
+    if r == 0:
+        return Const(1.0)
+    return einsum(
+        [Delta(d) for d in shape], [(k, r + k) for k in range(r)], tuple(range(2 * r))
+    )
+
+
+def fmt_dim(d) -> str:
+    return str(d) if not isinstance(d, Prod) else "*".join(map(str, d.factors))
