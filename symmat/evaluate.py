@@ -164,10 +164,11 @@ class Evaluator:
         if name in ELEMENTWISE:
             if order == 0:
                 return ELEMENTWISE[name].numpy(x)
-            # The derivative is a formula in a scalar x built only from elementwise
-            # operations, so evaluating it on the whole array applies it entry by entry.
-            value = _Pointwise({"x": x})(elementwise_derivative(name, order))
-            return np.broadcast_to(value, np.shape(x)).astype(float) if np.ndim(x) else float(value)
+            # Imported here: the index form sits above this module in the pipeline.
+            from .index.evaluate import elementwise_derivative_value
+
+            value = elementwise_derivative_value(name, order, x)
+            return value if np.ndim(x) else float(value)
         return np.asarray(self.function(name, order, True)(x), dtype=float).reshape(np.shape(x))
 
     def _eval_Call(self, node):
@@ -180,13 +181,6 @@ class Evaluator:
                 f"{callable_keys(name, order, False)[0]} returned shape {result.shape}, expected {expected}"
             )
         return result if result.ndim else float(result)
-
-
-class _Pointwise(Evaluator):
-    """Evaluates a formula in the scalar ``x`` at every entry of an array at once."""
-
-    def _eval_Symbol(self, node: N.Symbol):
-        return self.values[node.name]
 
 
 def product(left, left_type: Type, right, right_type: Type):

@@ -65,11 +65,22 @@ def _grammar_text() -> str:
 class _ToSyntax(lark.Transformer):
     """One method per grammar alias; builds :class:`Syn` records."""
 
+    # Chains (``a + b - c``, ``A B C``) keep their operands in a list that grows in
+    # place: LALR reduces left-recursively and consumes each partial chain exactly once,
+    # so appending is safe, and copying a tuple per term would make long sums quadratic.
+    # A parenthesised chain is wrapped in a "group" record and is never extended.
+    @staticmethod
+    def _extend(left: Syn, right: Syn) -> Syn:
+        left.args.append(right)
+        return left._replace(end=right.end)
+
     def _binary(op):
         def method(self, children):
             left, token, right = children
-            if left.op == op and op in ("add", "mul"):
-                return Syn(op, left.args + (right,), left.pos, left.start, right.end)
+            if op in ("add", "mul"):
+                if left.op == op:
+                    return _ToSyntax._extend(left, right)
+                return Syn(op, [left, right], token.start_pos, left.start, right.end)
             return Syn(op, (left, right), token.start_pos, left.start, right.end)
 
         return method
@@ -85,14 +96,14 @@ class _ToSyntax(lark.Transformer):
         left, token, right = children
         negated = Syn("neg", (right,), token.start_pos, token.start_pos, right.end)
         if left.op == "add":
-            return Syn("add", left.args + (negated,), left.pos, left.start, right.end)
-        return Syn("add", (left, negated), token.start_pos, left.start, right.end)
+            return _ToSyntax._extend(left, negated)
+        return Syn("add", [left, negated], token.start_pos, left.start, right.end)
 
     def juxt(self, children):
         left, right = children
         if left.op == "mul":
-            return Syn("mul", left.args + (right,), left.pos, left.start, right.end)
-        return Syn("mul", (left, right), right.start, left.start, right.end)
+            return _ToSyntax._extend(left, right)
+        return Syn("mul", [left, right], right.start, left.start, right.end)
 
     def neg(self, children):
         token, arg = children
@@ -202,7 +213,12 @@ def parse(text: str, where: Where = None) -> N.Expr:
         raise ParseError("the expression is empty", text, 0)
     decls = parse_declarations(where)
     syn = _syntax(text)
-    return _Typer(text, decls).run(syn)
+    try:
+        return _Typer(text, decls).run(syn)
+    except RecursionError:
+        # Typing recurses once per nesting level; thousands of levels are fine (see
+        # RECURSION_LIMIT), and beyond that the input is refused rather than crashing.
+        raise ParseError("the expression is nested too deeply") from None
 
 
 class _Typer:

@@ -72,12 +72,16 @@ class Type:
     def describe(self) -> str:
         if not self.shape:
             return "a scalar"
-        dims = " x ".join(str(d) for d in self.shape)
+        # While typing, a dimension may still be unknown; say nothing of a size that
+        # nothing fixes rather than print a placeholder.
+        unknown = [isinstance(d, DimVar) and d.root().value is None for d in self.shape]
+        dims = " x ".join("?" if u else str(d) for d, u in zip(self.shape, unknown))
+        kind = {1: f"{'row' if self.row else 'column'} vector", 2: "matrix"}.get(self.rank, "tensor")
+        if all(unknown):
+            return f"a {kind}"
         if self.is_vector:
-            return f"a {'row' if self.row else 'column'} vector of length {dims}"
-        if self.is_matrix:
-            return f"a {dims} matrix"
-        return f"a {dims} tensor"
+            return f"a {kind} of length {dims}"
+        return f"a {dims} {kind}"
 
     def map(self, fn: Callable) -> "Type":
         return Type(tuple(fn(d) for d in self.shape), self.row)

@@ -33,6 +33,7 @@ from ..index.expr import IndexExpr
 from ..index.lower import lower
 from ..parse import ensure_recursion_limit, parse
 from ..shapes import Type
+from .adjoint import gradient
 from .rules import derivative
 
 LAYOUTS = ("numerator", "denominator")
@@ -103,7 +104,9 @@ def _variable(f: N.Expr, wrt, where) -> T.Var:
 
 
 def _derivative_once(tensor: T.Tensor, type_: Type, var: T.Var, layout: str, symmetric: str):
-    d = derivative(tensor, var)
+    # Reverse mode for a scalar (backpropagation gives the textbook's gradient form);
+    # forward mode otherwise (Jacobians, and Hessians as derivatives of gradients).
+    d = gradient(tensor, var) if tensor.rank == 0 else derivative(tensor, var)
     r, k = tensor.rank, var.rank
     if d is None:
         d = T.Zero(tensor.shape + var.shape)

@@ -121,10 +121,9 @@ class Differentiator:
         a_labels = tuple(("a", k) for k in range(arg.rank))
         return self.chain(T.Call(name, arg, order + 1), own + a_labels, arg, a_labels, own)
 
-    def _d_Fuse(self, t: T.Fuse):
+    def _d_Reshape(self, t: T.Reshape):
         """∂ reshape(A) = reshape(∂A) (reshaping is linear)."""
-        d = self(t.args[0])
-        return T.Fuse(d, t.args[1] + (1,) * self.var.rank)
+        return T.reshape(self(t.args[0]), t.shape + self.var.shape)
 
     def _d_Const(self, t):
         return None

@@ -76,7 +76,7 @@ class TensorEvaluator(Evaluator):
         result = np.asarray(self.function(name, order, False)(x), dtype=float)
         return result.reshape(tuple(self.size(d) for d in t.shape))
 
-    def _eval_Fuse(self, t: T.Fuse):
+    def _eval_Reshape(self, t: T.Reshape):
         return np.reshape(self(t.args[0]), tuple(self.size(d) for d in t.shape))
 
 

@@ -85,8 +85,8 @@ class Lowering:
         if not a.rank or not b.rank:
             return self.hadamard(a, b)
         if a.rank == 2:
-            return T.Fuse(T.einsum([a, b], [(0, 1), (2, 3)], (0, 2, 1, 3)), (2, 2))
-        return T.Fuse(T.einsum([a, b], [(0,), (1,)], (0, 1)), (2,))
+            return T.fuse(T.einsum([a, b], [(0, 1), (2, 3)], (0, 2, 1, 3)), (2, 2))
+        return T.fuse(T.einsum([a, b], [(0,), (1,)], (0, 1)), (2,))
 
     def _lower_Power(self, node):
         base, p = self(node.base), node.exponent
@@ -128,7 +128,7 @@ class Lowering:
         return T.einsum([x], [(0, 0)], (0,))
 
     def _apply_vec(self, x):
-        return T.Fuse(T.permute(x, (1, 0)), (2,)) if x.rank == 2 else x
+        return T.fuse(T.permute(x, (1, 0)), (2,)) if x.rank == 2 else x
 
     def _apply_sum(self, x):
         return T.einsum([x], [tuple(range(x.rank))], ())

@@ -79,7 +79,7 @@ class IndexPrinter:
         names = {T.Inv: "inv", T.Det: "det", T.LogDet: "logdet", T.Softmax: "softmax", T.LogSumExp: "logsumexp"}
         if type(t) in names:
             return f"{names[type(t)]}({self(t.args[0])})"
-        if isinstance(t, T.Fuse):
+        if isinstance(t, T.Reshape):
             return f"reshape({self(t.args[0])}, {t.shape})"
         raise TypeError(f"no index notation for {type(t).__name__}")
 

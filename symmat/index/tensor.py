@@ -228,19 +228,31 @@ class Call(Tensor):
         return arg.shape * order
 
 
-class Fuse(Tensor):
-    """Reshape: consecutive axes fused row-major, ``groups[k]`` axes into output axis k
-    (``vec`` and ``kron`` are contractions followed by a fuse)."""
+class Reshape(Tensor):
+    """Row-major reshape to ``shape`` (same number of entries). ``vec`` and ``kron`` are
+    contractions followed by a reshape that fuses axes (see :func:`fuse`)."""
 
     __slots__ = ()
 
     @staticmethod
-    def _shape(arg, groups):
-        shape, axis = [], 0
-        for g in groups:
-            shape.append(dim_product(arg.shape[axis:axis + g]) if g != 1 else arg.shape[axis])
-            axis += g
-        return tuple(shape)
+    def _shape(arg, shape):
+        return shape
+
+
+def reshape(arg: "Tensor", shape: tuple) -> "Tensor":
+    """Row-major reshape; nested reshapes collapse and a reshape to the same shape vanishes."""
+    if isinstance(arg, Reshape):
+        arg = arg.args[0]
+    return arg if arg.shape == shape else Reshape(arg, shape)
+
+
+def fuse(arg: "Tensor", groups: tuple) -> "Tensor":
+    """``arg`` with consecutive axes fused row-major, ``groups[k]`` of them into axis k."""
+    shape, axis = [], 0
+    for g in groups:
+        shape.append(dim_product(arg.shape[axis:axis + g]) if g != 1 else arg.shape[axis])
+        axis += g
+    return reshape(arg, tuple(shape))
 
 
 # ------------------------------------------------------------------ construction
@@ -248,10 +260,16 @@ def _is_zero(t: Tensor) -> bool:
     return isinstance(t, Const) and t.value == 0
 
 
+# Contractions with more operands than this stay nested as an operand: inlining
+# without bound makes a chain of L products cost O(L²) to build and gives np.einsum
+# more labels than it takes.
+MAX_INLINE = 8
+
+
 def einsum(operands: Sequence[Tensor], subscripts: Sequence[Sequence], out: Sequence, coef: float = 1.0) -> Tensor:
     """The contraction ``coef * Σ Π operands[k][subscripts[k]]`` with output labels ``out``.
 
-    Labels are any hashable values. Normal form: nested contractions are inlined,
+    Labels are any hashable values. Normal form: small nested contractions are inlined,
     constants folded into ``coef``, ``δ_ab`` with a summed label is eliminated by
     renaming (``Σ_b A_b δ_ab = A_a``), all-ones factors whose labels occur elsewhere
     are dropped, and labels are renumbered in order of first appearance.
@@ -262,7 +280,7 @@ def einsum(operands: Sequence[Tensor], subscripts: Sequence[Sequence], out: Sequ
     for op, sub in zip(operands, subscripts):
         sub = list(sub)
         assert len(sub) == op.rank, (op, sub)
-        if isinstance(op, Einsum):
+        if isinstance(op, Einsum) and len(op.operands) <= MAX_INLINE:
             # Inline: the inner output labels become ours, inner summed labels fresh.
             rename = dict(zip(op.out, sub))
             tag = ("inner", next(fresh))
@@ -305,7 +323,7 @@ def _canonical_labels(subs, out):
 
 
 def _eliminate_deltas(ops, subs, out):
-    changed = True
+    changed = any(isinstance(op, Delta) for op in ops)
     while changed:
         changed = False
         for k, (op, sub) in enumerate(zip(ops, subs)):
@@ -337,6 +355,8 @@ def _eliminate_deltas(ops, subs, out):
 
 def _drop_ones(ops, subs, out):
     """Drop all-ones factors whose every label another factor carries (Σ_i 1_i A_i = Σ_i A_i)."""
+    if not any(isinstance(op, Ones) for op in ops):
+        return ops, subs
     ops, subs = list(ops), list(subs)
     k = 0
     while k < len(ops):
