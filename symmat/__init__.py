@@ -5,11 +5,12 @@ from .errors import (
 )
 from .nodes import Expr
 from .parse import parse
+from .interop.sympy import from_sympy
 from .diff import diff
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "parse", "diff", "Expr", "SymmatError", "ParseError", "ShapeError", "DeclarationError",
+    "parse", "from_sympy", "diff", "Expr", "SymmatError", "ParseError", "ShapeError", "DeclarationError",
     "UnknownFunctionError", "ArityError", "EvaluationError", "DiffError", "__version__",
 ]

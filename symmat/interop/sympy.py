@@ -62,7 +62,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalMatrix, DiagonalOf
-from sympy.matrices.expressions.matexpr import MatrixExpr
+from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from .. import nodes as N
 from ..errors import SymmatError
@@ -376,6 +376,31 @@ class _FromSympy:
             return N.Elementwise(name, arg)
         return N.Call(name, arg)
 
+    def _from_Derivative(self, e):
+        """``Derivative(s(u), (u, k))`` is symmat's ``s^(k)(u)``: the derivative of an
+        abstract function of one scalar, by its own argument (what to_sympy writes)."""
+        f = e.expr
+        if isinstance(f, AppliedUndef) and len(f.args) == 1 and len(e.variable_count) == 1:
+            variable, count = e.variable_count[0]
+            if f.args[0] == variable:
+                return N.Elementwise(type(f).__name__, self(variable), int(count))
+        raise InteropError(f"symmat reads derivatives of an abstract function by its argument only, not {e}")
+
+    def _from_Subs(self, e):
+        """``Subs(Derivative(s(ξ), ξ), ξ, u)`` is ``s'(u)``."""
+        if len(e.variables) == 1 and isinstance(e.expr, sp.Derivative):
+            inner = self._with_bound(e.variables[0], self(e.point[0]), e.expr)
+            return inner
+        raise InteropError(f"symmat cannot read the substitution {e}")
+
+    def _with_bound(self, variable: sp.Symbol, value: N.Expr, body: sp.Basic) -> N.Expr:
+        """Read ``body`` with ``variable`` standing for ``value``."""
+        self.bound[variable] = value
+        try:
+            return self(body)
+        finally:
+            del self.bound[variable]
+
     def _from_ElementwiseApplyFunction(self, e):
         arg = self(e.expr)
         fn = e.function
@@ -386,11 +411,7 @@ class _FromSympy:
             return N.Elementwise(matched, arg)
         # General bodies are read with d standing for the whole matrix: sums broadcast,
         # products and powers of d become elementwise (see _times).
-        self.bound[d] = arg
-        try:
-            return self(body)
-        finally:
-            del self.bound[d]
+        return self._with_bound(d, arg, body)
 
     def _from_MatrixExpr(self, e):
         raise InteropError(f"symmat cannot read the SymPy matrix class {type(e).__name__} ({e})")
@@ -565,10 +586,8 @@ class _ToSympy:
     def _apply_diag(self, x, t):
         if t.is_vector:
             return DiagMatrix(x)
-        # DiagonalOf does not evaluate once X is explicit (SymPy 1.14), so write
-        # diag(X) = (X ⊙ I) 1, which does.
-        n = sympy_dim(t.shape[0])
-        return sp.HadamardProduct(x, sp.Identity(n)) * sp.OneMatrix(n, 1)
+        # DiagonalOf does not evaluate once X is explicit (SymPy 1.14).
+        return _diagonal_of(x)
 
     def _apply_vec(self, x, t):
         if t.is_vector:
@@ -666,17 +685,43 @@ def sympy_value(expr: sp.Basic, values: Mapping[str, Any]):
                 sizes[s] = sp.Integer(v)  # a dimension given by name
             else:
                 replacement[s] = sp.Float(float(v))
+    # DiagonalOf and DiagonalMatrix of an explicit matrix crash SymPy 1.14 (their shape
+    # calls .is_Integer on an int), so they are rewritten first: diag(X) = (X ⊙ I) 1.
+    expr = expr.replace(
+        lambda t: isinstance(t, (DiagonalOf, DiagonalMatrix)),
+        lambda t: _diagonal_of(t.args[0]) if isinstance(t, DiagonalOf) else DiagMatrix(_diagonal_of(t.args[0])),
+    )
     # One simultaneous xreplace: MatrixSymbol('X', n, n) is matched whole before n is.
-    e = expr.xreplace({**replacement, **sizes})
-    e = e.replace(lambda t: isinstance(t, (sp.OneMatrix, sp.Identity)), lambda t: t.as_explicit())
-    e = e.doit()
-    if isinstance(e, (MatrixExpr, sp.MatrixBase)):
-        e = e.as_explicit()
+    e = _explicit(expr.xreplace({**replacement, **sizes}))
+    if isinstance(e, sp.MatrixBase):
         array = np.array(e.evalf(), dtype=float)
         if array.shape == (1, 1):
             return float(array[0, 0])
         return array.reshape(-1) if 1 in array.shape else array
-    return float(sp.re(e.evalf())) if sp.im(e.evalf()) == 0 else complex(e.evalf())
+    value = complex(e.evalf())
+    return value.real if value.imag == 0 else value
+
+
+def _diagonal_of(x: sp.Basic) -> sp.Basic:
+    """``diag(X) = (X ⊙ I) 1``, which SymPy evaluates (``DiagonalOf`` does not)."""
+    return sp.HadamardProduct(x, sp.Identity(x.rows)) * sp.OneMatrix(x.rows, 1)
+
+
+def _explicit(e: sp.Basic) -> sp.Basic:
+    """``e`` with every matrix expression over explicit matrices made explicit,
+    bottom up. A single ``doit()`` leaves SymPy 1.14 stuck on ``OneMatrix`` products,
+    ``Trace(DiagMatrix(M))`` and ``DiagonalOf(M)`` (whose ``as_explicit`` crashes)."""
+    if not e.args or isinstance(e, (sp.MatrixBase, sp.MatrixSymbol, sp.Lambda)):
+        return e
+    args = [_explicit(a) for a in e.args]
+    if not isinstance(e, (MatrixExpr, sp.Trace, sp.Determinant, MatrixElement)):
+        # A scalar function of a 1 x 1 matrix (SymPy accepts tanh(x.T*y)) takes its entry.
+        args = [a[0, 0] if isinstance(a, sp.MatrixBase) and a.shape == (1, 1) else a for a in args]
+    rebuilt = e.func(*args).doit()
+    if isinstance(rebuilt, MatrixExpr) and not isinstance(rebuilt, sp.MatrixBase):
+        if all(isinstance(d, (int, sp.Integer)) for d in rebuilt.shape):
+            rebuilt = rebuilt.as_explicit()
+    return sp.ImmutableMatrix(rebuilt) if isinstance(rebuilt, sp.MatrixBase) else rebuilt
 
 
 __all__ = ["from_sympy", "to_sympy", "sympy_value", "InteropError"]

@@ -1,0 +1,270 @@
+"""SymPy interop: every supported class, checked by value (symmat's NumPy value
+against SymPy's own evaluation), in both directions.
+
+Sizes are m=3, n=4, p=5 so that no matrix is square by accident.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalMatrix, DiagonalOf
+
+import symmat
+from symmat import nodes as N
+from symmat.errors import SymmatError
+from symmat.interop.sympy import InteropError, from_sympy, sympy_value, to_sympy
+
+M, NN, P = 3, 4, 5
+m, n, p = sp.symbols("m n p")
+W = sp.MatrixSymbol("W", m, n)
+A = sp.MatrixSymbol("A", n, n)
+B = sp.MatrixSymbol("B", n, n)
+X = sp.MatrixSymbol("X", n, p)
+Y = sp.MatrixSymbol("Y", n, p)
+x = sp.MatrixSymbol("x", n, 1)
+y = sp.MatrixSymbol("y", n, 1)
+r = sp.MatrixSymbol("r", 1, n)  # a row vector
+a = sp.MatrixSymbol("a", m, 1)
+z = sp.MatrixSymbol("z", p, 1)
+k = sp.MatrixSymbol("k", 1, 1)  # 1 x 1: a scalar in symmat
+c, t = sp.symbols("c t")
+g = sp.Function("g")
+s = sp.Function("s")
+
+
+def _values(seed: int = 0) -> dict:
+    rng = np.random.default_rng(seed)
+    # A is well conditioned with det > 0 so that log(det(A)) is real.
+    return {
+        "W": rng.normal(size=(M, NN)),
+        "A": 3 * np.eye(NN) + 0.5 * rng.normal(size=(NN, NN)),
+        "B": 2 * np.eye(NN) + 0.5 * rng.normal(size=(NN, NN)),
+        "X": rng.normal(size=(NN, P)),
+        "Y": rng.uniform(1, 2, size=(NN, P)),  # a divisor: away from 0
+        "x": rng.uniform(0.5, 1.5, size=NN),  # log, sqrt of x are real
+        "y": rng.normal(size=NN),
+        "r": rng.normal(size=NN),
+        "a": rng.normal(size=M),
+        "z": rng.normal(size=P),
+        "k": 0.7,
+        "c": 1.3,
+        "t": 0.4,
+        "V": rng.normal(size=(3, 4)),
+    }
+
+
+# Abstract functions: callables on the symmat side, Lambdas substituted on the SymPy side.
+G_NUMPY = {"g": lambda v: float(np.sum(np.sin(v))), "s": np.sin, "s'": np.cos, "s''": lambda v: -np.sin(v)}
+
+
+def _g_sympy(arg):
+    if isinstance(arg, sp.MatrixExpr):
+        return sp.Trace(sp.OneMatrix(1, arg.rows) * arg.applyfunc(sp.sin) * sp.OneMatrix(arg.cols, 1))
+    return sp.sin(arg)
+
+
+def _sympy_abstract(e: sp.Basic) -> sp.Basic:
+    """Replace the undefined g and s by what G_NUMPY computes (sum of sines, sine)."""
+    e = e.replace(g, _g_sympy).replace(s, sp.sin)
+    # s' is Derivative(s(d), d) inside a Lambda; doit does not enter Lambdas.
+    e = e.replace(lambda u: isinstance(u, sp.Lambda), lambda u: sp.Lambda(u.variables, u.expr.doit()))
+    return e.replace(lambda u: isinstance(u, sp.Derivative), lambda u: u.doit())
+
+
+def _close(left, right):
+    left, right = np.asarray(left, dtype=float), np.asarray(right, dtype=float)
+    assert left.shape == right.shape, (left.shape, right.shape)
+    np.testing.assert_allclose(left, right, rtol=1e-9, atol=1e-9)
+
+
+def _check_from(e: sp.Basic):
+    v = _values()
+    ours = from_sympy(e)
+    expected = sympy_value(_sympy_abstract(e), v)
+    _close(ours.evaluate({**v, **G_NUMPY}), expected)
+    # and back: to_sympy(from_sympy(e)) has the same value in SymPy
+    _close(sympy_value(_sympy_abstract(to_sympy(ours)), v), expected)
+    return ours
+
+
+FROM_SYMPY = {
+    "MatrixSymbol matrix": W,
+    "MatrixSymbol column": x,
+    "MatrixSymbol row": r,
+    "MatrixSymbol 1x1": k,
+    "Symbol": c,
+    "Integer": sp.Integer(3) * x,
+    "Rational 1/3": sp.Rational(1, 3) * x,
+    "Rational 1/2": sp.Rational(1, 2) * W,
+    "Float": sp.Float(0.25) * x,
+    "pi": sp.pi * c,
+    "MatMul matrix-vector": W * x,
+    "MatMul inner": x.T * y,
+    "MatMul outer": x * a.T,
+    "MatMul row-matrix": r * X,
+    "MatMul with scalars": c * sp.Trace(A) * W * x,
+    "MatMul negated": -W * x,
+    "MatAdd": A + B - 2 * A.T,
+    "Transpose": X.T,
+    "Transpose of product": (W * X).T,
+    "Inverse": sp.Inverse(A) * x,
+    "MatPow 2": A**2,
+    "MatPow -2": A ** -2,
+    "Trace": sp.Trace(A * B),
+    "Trace 1x1": sp.Trace(x.T * A * y),
+    "MatrixElement 1x1": k[0, 0] * c,  # (x.T*y)[0, 0] SymPy itself expands to a Sum
+    "Determinant": sp.Determinant(A),
+    "HadamardProduct": sp.HadamardProduct(X, Y, X),
+    "HadamardPower": sp.HadamardPower(X, 3),
+    "HadamardPower -1": sp.HadamardPower(Y, -1),
+    "KroneckerProduct matrices": sp.KroneckerProduct(W, A),
+    "KroneckerProduct vectors": sp.KroneckerProduct(x, z),
+    "Identity": sp.Identity(n) + A,
+    "OneMatrix column": sp.OneMatrix(n, 1) + x,
+    "OneMatrix row": sp.OneMatrix(1, n) * y,
+    "OneMatrix block": sp.OneMatrix(m, n) + W,
+    "ZeroMatrix": sp.ZeroMatrix(m, n) + W,
+    "DiagMatrix": DiagMatrix(x) * y,
+    "DiagonalOf": DiagonalOf(A).T * x,
+    "DiagonalMatrix": DiagonalMatrix(A) * x,
+    "scalar Add Mul Pow": c**2 + 3 * c * t - t / c + sp.sqrt(c),
+    "log(det)": sp.log(sp.Determinant(A)),
+    "log|det| is logdet": sp.log(sp.Abs(sp.Determinant(A))),
+    "exp(tr)": sp.exp(sp.Trace(A)),
+    "tanh(a^T W x)": sp.tanh(a.T * W * x),
+    "sin cos of scalars": sp.sin(sp.Trace(A)) * sp.cos(c),
+    "scalar times matrix function": sp.exp(sp.Trace(x.T * y)) * W,
+    "abstract g(W^T a)": g(W.T * a),
+    "abstract g of a scalar": g(c) * x,
+    "applyfunc exp": X.applyfunc(sp.exp),
+    "applyfunc sigmoid": (W * x).applyfunc(sp.Lambda(t, 1 / (1 + sp.exp(-t)))),
+    "applyfunc softplus": x.applyfunc(sp.Lambda(t, sp.log(1 + sp.exp(t)))),
+    "applyfunc relu": y.applyfunc(sp.Lambda(t, sp.Max(t, 0))),
+    "applyfunc step": y.applyfunc(sp.Lambda(t, sp.Heaviside(t, 0))),
+    "applyfunc abs sign": y.applyfunc(sp.Abs) + y.applyfunc(sp.sign),
+    "applyfunc sqrt log": x.applyfunc(sp.sqrt) + x.applyfunc(sp.log),
+    "applyfunc polynomial": x.applyfunc(sp.Lambda(t, t**2 + 3 * t - 1)),
+    "applyfunc composite": x.applyfunc(sp.Lambda(t, sp.exp(t) * sp.sin(t) / t)),
+    "applyfunc abstract": x.applyfunc(s),
+}
+
+
+@pytest.mark.parametrize("name", list(FROM_SYMPY))
+def test_from_sympy_keeps_the_value(name):
+    _check_from(FROM_SYMPY[name])
+
+
+def test_from_sympy_structure():
+    assert str(from_sympy(sp.log(sp.Determinant(A)))) == "log(det(A))"
+    assert from_sympy(sp.log(sp.Abs(sp.Determinant(A)))) == N.Apply("logdet", from_sympy(A))
+    assert str(from_sympy(sp.exp(sp.Trace(A)))) == "exp(tr(A))"
+    assert isinstance(from_sympy(g(W.T * a)), N.Call)
+    assert from_sympy(x).shape == ("n",) and from_sympy(W).shape == ("m", "n")
+    assert from_sympy(k).shape == () and from_sympy(x.T * y).shape == ()
+    assert from_sympy(r).type.row
+    assert from_sympy(sp.MatrixSymbol("Q", 3, 4)).shape == (3, 4)
+    assert from_sympy(sp.MatrixSymbol("Q", m * n, 1)).shape == ("m*n",)
+    sig = from_sympy(x.applyfunc(sp.Lambda(t, 1 / (1 + sp.exp(-t)))))
+    assert isinstance(sig, N.Elementwise) and sig.name == "sigmoid"
+    assert isinstance(from_sympy(x.applyfunc(s)), N.Elementwise)
+
+
+def test_public_api():
+    assert symmat.from_sympy is from_sympy
+    e = symmat.parse("W x", where="W: m x n; x: n")
+    assert e.to_sympy() == W * x
+
+
+WHERE = (
+    "W: m x n; A: n x n; B: n x n; X: n x p; Y: n x p; x: n; y: n; a: m; z: p; c: scalar; t: scalar; "
+    "S: n x n symmetric; V: 3 x 4; g: R^n -> R; s: elementwise"
+)
+TO_SYMPY = [
+    "W x", "x' y", "x y'", "x' W'", "c W", "W' a", "A x + c", "c + X", "X .* Y", "X ./ Y", "c ./ Y", "x / c",
+    "A^2", "A^-1", "A^-2 x", "X .^ 3", "c^2 + t", "kron(A, W)", "kron(x, z)", "kron(x', z')", "kron(c, W)",
+    "X'", "tr(A B)", "det(A)", "logdet(A)", "log(det(A))", "exp(tr(A))", "inv(A) x", "diag(x)", "diag(A)",
+    "diag(x') y", "vec(x)", "vec(x')", "vec(V)", "sum(X)", "sum(x)", "sum(x')", "sum(c)", "norm(x)", "norm(x')",
+    "norm(X)", "norm(c)", "softmax(z)", "softmax(z')", "logsumexp(z)", "exp(X)", "log(x .* x)", "sin(x) + cos(y)",
+    "tanh(W x)", "sqrt(x)", "sigmoid(W x)", "relu(y)", "softplus(y)", "abs(y)", "step(y)", "sign(y)",
+    "relu'(y)", "tanh''(y)", "sigmoid'(W x)", "abs'(y)", "I + A", "ones' x", "-A x", "x' A x",
+    "exp(x' y) x", "tanh(a' W x)", "g(W' a)", "s(x)", "s'(x)", "s''(c)", "S x", "2 I - ones ones' + A",
+]
+
+
+@pytest.mark.parametrize("text", TO_SYMPY)
+def test_to_sympy_keeps_the_value(text):
+    e = symmat.parse(text, where=WHERE)
+    v = {**_values(), "S": np.eye(NN) + np.ones((NN, NN))}
+    expected = e.evaluate({**v, **G_NUMPY})
+    converted = to_sympy(e)
+    _close(sympy_value(_sympy_abstract(converted), v), expected)
+    if text == "vec(V)":
+        return  # written with explicit basis vectors, which from_sympy refuses
+    # and back: from_sympy(to_sympy(e)) has the value of e
+    _close(from_sympy(converted).evaluate({**v, **G_NUMPY}), expected)
+
+
+def test_plain_subs_and_doit_evaluate():
+    """The contract's route: SymPy's own subs + doit, no helper."""
+    v = _values()
+    e = symmat.parse("exp(tr(A)) + log(det(A)) + x' A x", where="A: n x n; x: n")
+    sub = {sp.MatrixSymbol("A", n, n): sp.Matrix(v["A"]), sp.MatrixSymbol("x", n, 1): sp.Matrix(v["x"])}
+    value = float(e.to_sympy().subs(sub).doit())
+    _close(value, e.evaluate(v))
+    e = symmat.parse("tanh(W x) .* (W x)", where="W: m x n; x: n")
+    sub = {W: sp.Matrix(v["W"]), x: sp.Matrix(v["x"])}
+    _close(np.array(e.to_sympy().subs(sub).doit().as_explicit(), dtype=float).ravel(), e.evaluate(v))
+
+
+def test_to_sympy_symbols():
+    e = to_sympy(symmat.parse("W x + c ones", where="W: m x n; x: n; c: scalar"))
+    names = {str(f) for f in e.free_symbols}
+    assert {"W", "x", "c"} <= names
+    assert sp.MatrixSymbol("W", m, n) in e.free_symbols
+
+
+# ------------------------------------------------------------------------ refusals
+FROM_REFUSED = {
+    "explicit Matrix": lambda: sp.ImmutableMatrix([[1, 2], [3, 4]]),
+    "Heaviside(x) is 1/2 at 0": lambda: sp.Heaviside(c),
+    "symbolic elementwise power": lambda: sp.HadamardPower(X, c),
+    "fractional matrix power": lambda: sp.MatPow(A, sp.Rational(1, 2)),
+    "symbolic scalar exponent": lambda: c**t,
+    "two-argument function": lambda: g(c, t),
+    "Adjoint": lambda: sp.Adjoint(A),
+    "general MatrixElement": lambda: A[0, 1],
+    "reserved name": lambda: sp.MatrixSymbol("tr", n, n),
+    "name used twice": lambda: sp.MatrixSymbol("c", n, 1) + c * sp.OneMatrix(n, 1),
+    "unknown function": lambda: sp.gamma(c),
+    "infinity": lambda: sp.oo * c,
+    "non-product dimension": lambda: sp.MatrixSymbol("Q", n + 1, 1),
+    "not SymPy": lambda: "W x",
+}
+
+
+@pytest.mark.parametrize("name", list(FROM_REFUSED))
+def test_from_sympy_refuses_clearly(name):
+    with pytest.raises(InteropError) as info:
+        from_sympy(FROM_REFUSED[name]())
+    assert isinstance(info.value, SymmatError) and str(info.value)
+
+
+def test_refusal_names_the_sympy_class():
+    with pytest.raises(InteropError, match="Adjoint"):
+        from_sympy(sp.Adjoint(A))
+    with pytest.raises(InteropError, match="gamma"):
+        from_sympy(sp.gamma(c))
+
+
+def test_to_sympy_refuses_gradient_of_abstract_function():
+    xs = symmat.parse("x", where="x: n")
+    with pytest.raises(InteropError, match="gradient"):
+        to_sympy(N.Call("g", xs, 1))
+    with pytest.raises(InteropError, match="Hessian"):
+        to_sympy(N.Call("g", xs, 2))
+
+
+def test_to_sympy_refuses_vec_of_symbolic_width():
+    with pytest.raises(InteropError, match="vec"):
+        to_sympy(symmat.parse("vec(X)", where="X: m x n"))
