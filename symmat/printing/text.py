@@ -3,11 +3,18 @@ so that ``parse(str(e), where)`` evaluates to the value of ``e``."""
 from __future__ import annotations
 
 from .. import nodes as N
-from .precedence import ATOM, POSTFIX, PRODUCT, UNARY, format_number
+from .precedence import POSTFIX, PRODUCT, SUM, UNARY, format_number
 from .printer import Printer
 
 
 class TextPrinter(Printer):
+    def at_least(self, node: N.Expr, level: int) -> str:
+        # The text form writes a Kronecker product as the call kron(A, B): an atom,
+        # although the shared table ranks the infix A ⊗ B with the products.
+        if isinstance(node, N.Kron):
+            return self.doprint(node)
+        return super().at_least(node, level)
+
     def _print_Symbol(self, node):
         return node.name
 
@@ -21,7 +28,8 @@ class TextPrinter(Printer):
         return "ones"
 
     def _print_Add(self, node):
-        parts = [self.at_least(node.args[0], PRODUCT - 1)]
+        # A sum as the first term reads the same without parentheses: (a + b) + c.
+        parts = [self.at_least(node.args[0], SUM)]
         for term in node.args[1:]:
             if isinstance(term, N.Neg):
                 parts.append("- " + self.at_least(term.args[0], PRODUCT))
