@@ -6,6 +6,9 @@ An error that knows where in the source text it arose carries ``text`` and
 from __future__ import annotations
 
 
+_WINDOW = 40  # characters shown on each side of the caret in a long line
+
+
 class SymmatError(Exception):
     """Base class of every error symmat raises for bad input."""
 
@@ -22,7 +25,15 @@ class SymmatError(Exception):
         start = self.text.rfind("\n", 0, self.column) + 1
         end = self.text.find("\n", self.column)
         line = self.text[start:] if end < 0 else self.text[start:end]
-        return f"{self.message}\n  {line}\n  {' ' * (self.column - start)}^"
+        caret = self.column - start
+        # A very long line is cut to a window around the caret, so it stays readable.
+        if len(line) > 2 * _WINDOW:
+            left = max(0, min(caret - _WINDOW, len(line) - 2 * _WINDOW))
+            right = left + 2 * _WINDOW
+            prefix = "..." if left > 0 else ""
+            line = prefix + line[left:right] + ("..." if right < len(line) else "")
+            caret = caret - left + len(prefix)
+        return f"{self.message}\n  {line}\n  {' ' * caret}^"
 
     def located(self, text: str, column: int | None) -> "SymmatError":
         """The same error, pointing at ``column`` of ``text`` (kept if already located)."""

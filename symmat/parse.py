@@ -23,6 +23,7 @@ Decisions on the ambiguous spellings (documented in the README too):
 """
 from __future__ import annotations
 
+import gc
 import sys
 from functools import lru_cache
 from importlib import resources
@@ -212,13 +213,21 @@ def parse(text: str, where: Where = None) -> N.Expr:
     if not text.strip():
         raise ParseError("the expression is empty", text, 0)
     decls = parse_declarations(where)
-    syn = _syntax(text)
+    # Parsing allocates a few objects per token and frees none of them until the end;
+    # the cyclic garbage collector would rescan that growing heap again and again
+    # (100k tokens took twice as long), so it is paused while we parse.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
+        syn = _syntax(text)
         return _Typer(text, decls).run(syn)
     except RecursionError:
         # Typing recurses once per nesting level; thousands of levels are fine (see
         # RECURSION_LIMIT), and beyond that the input is refused rather than crashing.
         raise ParseError("the expression is nested too deeply") from None
+    finally:
+        if collecting:
+            gc.enable()
 
 
 class _Typer:
@@ -304,7 +313,9 @@ class _Typer:
             try:
                 t = rule(self.u, t, right)
             except ShapeError as e:
-                left = self.text[s.start:arg.start].strip().rstrip("+-*@").strip()
+                left = " ".join(self.text[s.start:arg.start].split()).rstrip("+-*@").strip()
+                if len(left) > 40:  # the end of a long chain is what stands next to `arg`
+                    left = "..." + left[-37:]
                 e = ShapeError(f"{e.message} (left: `{left}`, right: `{self.snippet(arg)}`)")
                 raise self._located(e, arg.start) from None
         return t

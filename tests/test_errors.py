@@ -134,3 +134,12 @@ def test_values_must_be_a_dict():
 def test_every_error_class_is_exported_and_a_symmat_error():
     for cls in (ParseError, ShapeError, DeclarationError, UnknownFunctionError, ArityError, EvaluationError):
         assert issubclass(cls, SymmatError) and getattr(symmat, cls.__name__) is cls
+
+
+def test_a_long_line_is_cut_around_the_caret():
+    text = "x + " * 100 + "A" + " + x" * 100
+    e = _error(ShapeError, text)
+    message, line, caret = str(e).split("\n")
+    assert len(line) < 100 and line.startswith("  ...") and line.endswith("...")
+    assert line[caret.index("^")] == "A"
+    assert "left: `...x + x" in message and len(message) < 150
