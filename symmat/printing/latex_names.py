@@ -29,7 +29,7 @@ _UNICODE_SPELLING = {"lamda": "lambda", "Lamda": "Lambda"}
 # Characters that mean something to TeX, written so that they print as themselves.
 _TEX_SPECIAL = {
     "\\": r"\backslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "%": r"\%", "#": r"\#",
-    "&": r"\&", "^": r"\hat{}", "~": r"\sim{}", " ": r"\ ", "'": r"\prime{}", '"': r"''",
+    "&": r"\&", "_": r"\_", "^": r"\hat{}", "~": r"\sim{}", " ": r"\ ", "'": r"\prime{}", '"': r"''",
 }
 
 _TRAILING_DIGITS = re.compile(r"^(.*?[^\d])(\d+)$")
@@ -60,10 +60,14 @@ def _char(char: str) -> str:
     greek = _unicode_greek(char)
     if greek is not None:
         return greek + " " if greek.startswith("\\") else greek
-    if char.isprintable() and not char.isspace():
-        # KaTeX and LaTeX accept other letters (é, ℓ...) only in text mode.
+    if char.isalpha() and ord(char) <= 0xFF:
+        # Accented Latin letters (é) are accepted in text mode only.
         return r"\text{" + char + "}"
-    return r"\text{?}"
+    plain = unicodedata.normalize("NFKD", char)
+    if plain[:1].isascii() and plain[:1].isalnum():  # ℓ → l, ² → 2
+        return plain[0]
+    # Anything else is spelled out: renderers differ on which symbols they know.
+    return rf"\text{{U+{ord(char):04X}}}"
 
 
 def _plain(word: str, multi: str) -> str:

@@ -1,0 +1,269 @@
+"""LaTeX printer: homework notation, one method per node class.
+
+Conventions (chosen once, used everywhere): variables in plain italics (``W``, ``x``),
+multi-letter names as one italic word (``\\mathit{loss}``), ``^\\top`` for the
+transpose, ``X^{-1}`` for the inverse however it was written, ``\\odot``, ``\\oslash`` and
+``\\otimes`` for the elementwise product, division and Kronecker product, ``\\mathbf{1}``
+for the all-ones vector. Parentheses are ``\\left( \\right)`` and appear only where the
+precedence table (shared with the text printer) asks for them, plus where a reader
+would otherwise misread: a product inside ``\\odot``, or an inner product ``x^\\top y``
+in the middle of a matrix product.
+"""
+from __future__ import annotations
+
+import math
+
+from .. import nodes as N
+from ..functions import ELEMENTWISE, MATRIX_FUNCTIONS
+from ..shapes import STRICT, Type
+from .latex_names import latex_name
+from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, format_number, precedence
+from .printer import Printer
+
+# A fraction binds tighter than juxtaposition (``A \frac{x}{c}`` needs no parentheses)
+# but a superscript on it would be ambiguous (``\frac{a}{b}^\top``).
+FRACTION = (POSTFIX + ATOM) // 2
+
+_PRIMES = {1: "'", 2: "''", 3: "'''"}
+
+
+def latex_number(value: float) -> str:
+    """``2``, ``0.5``, ``10^{-10}``, ``2.5 \\cdot 10^{-5}``, ``\\infty``."""
+    if math.isnan(value):
+        return r"\mathrm{NaN}"
+    if math.isinf(value):
+        return r"\infty" if value > 0 else r"-\infty"
+    text = format_number(value)
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    power = f"10^{{{int(exponent)}}}"
+    if mantissa in ("1", "-1"):
+        return power if mantissa == "1" else "-" + power
+    return rf"{mantissa} \cdot {power}"
+
+
+def _number_precedence(value: float) -> int:
+    text = latex_number(value)
+    if text.startswith("-"):
+        return UNARY
+    if r"\cdot" in text:
+        return PRODUCT
+    return POSTFIX if "^" in text else ATOM
+
+
+def _is_inverse(node: N.Expr) -> bool:
+    """``inv(X)`` and ``X^-1`` print alike as ``X^{-1}``."""
+    if isinstance(node, N.Apply):
+        return node.name == "inv"
+    return isinstance(node, N.Power) and node.base.type.is_matrix and node.exponent == -1
+
+
+def _inverse_base(node: N.Expr) -> N.Expr:
+    return node.args[1] if isinstance(node, N.Apply) else node.base
+
+
+def _primes(order: int) -> str:
+    return _PRIMES.get(order, f"^{{({order})}}")
+
+
+class LatexPrinter(Printer):
+    # ------------------------------------------------------------ parentheses
+    def paren(self, text: str) -> str:
+        return rf"\left({text}\right)"
+
+    def precedence(self, node: N.Expr) -> int:
+        """The shared table, except where LaTeX's spelling binds differently."""
+        if isinstance(node, N.Number):
+            return _number_precedence(node.value)
+        if isinstance(node, N.Div):
+            return FRACTION
+        if isinstance(node, N.Apply) and node.name == "inv":
+            return POSTFIX
+        if isinstance(node, N.ElemPower) and node.base.type.is_scalar:
+            return POSTFIX
+        return precedence(node)
+
+    def at_least(self, node: N.Expr, level: int) -> str:
+        text = self.doprint(node)
+        return text if self.precedence(node) >= level else self.paren(text)
+
+    def call(self, head: str, arg: N.Expr) -> str:
+        return rf"{head}\left({self.doprint(arg)}\right)"
+
+    # ------------------------------------------------------------------ atoms
+    def _print_Symbol(self, node):
+        return latex_name(node.name)
+
+    def _print_Number(self, node):
+        return latex_number(node.value)
+
+    def _print_Identity(self, node):
+        return "I"
+
+    def _print_Ones(self, node):
+        return r"\mathbf{1}"
+
+    # ------------------------------------------------------------------- sums
+    def _print_Add(self, node):
+        # Sums are associative, so a nested sum needs no parentheses; a term printed
+        # with a leading minus (``-x``, ``-2 A``) is written as a subtraction.
+        parts = [self.at_least(node.args[0], SUM)]
+        for term in node.args[1:]:
+            text = self.at_least(term, SUM)
+            if text.startswith("-") and self.precedence(term) >= PRODUCT:
+                parts.append("- " + text[1:].lstrip())
+            else:
+                parts.append("+ " + text)
+        return " ".join(parts)
+
+    def _print_Neg(self, node):
+        text = self.at_least(node.args[0], PRODUCT)
+        return "-" + (self.paren(text) if text.startswith("-") else text)
+
+    # --------------------------------------------------------------- products
+    def _print_MatMul(self, node):
+        scalars, groups = _product_layout(node)
+        crowded = len(scalars) + len(groups) > 1
+        pieces = [self._scalar_factor(s, crowded) for s in scalars]
+        for group in groups:
+            if len(group) > 1 and crowded and _chain_type(group).is_scalar:
+                # An inner product among other factors: ``\left(x^\top y\right) z``.
+                text = " ".join(self.at_least(f, POSTFIX) for f in group)
+                pieces.append((self.paren(text), ATOM))
+            else:
+                pieces += [(self.doprint(f), self.precedence(f)) for f in group]
+        # The first factor may carry a leading minus (``-2 A``), later ones may not.
+        # A leading number reads well even as ``2.5 \cdot 10^{-5} x``.
+        first_ok = pieces[0][1] >= UNARY or isinstance(scalars[:1] and scalars[0], N.Number)
+        out = pieces[0][0] if first_ok else self.paren(pieces[0][0])
+        for text, prec in pieces[1:]:
+            text = text if prec >= POSTFIX else self.paren(text)
+            # Two numbers side by side would read as one (``2 3`` → ``23``).
+            joiner = r" \cdot " if out[-1:].isdigit() and text[:1].isdigit() else " "
+            out += joiner + text
+        return out
+
+    def _scalar_factor(self, node: N.Expr, crowded: bool) -> tuple[str, int]:
+        if isinstance(node, N.MatMul) and crowded:
+            return self.paren(self.doprint(node)), ATOM
+        return self.doprint(node), self.precedence(node)
+
+    def _operand(self, node: N.Expr, same: type) -> str:
+        """Operand of ``\\odot``/``\\otimes``: the same associative operator needs no
+        parentheses; any other product does, for the reader's sake."""
+        if isinstance(node, same):
+            return self.doprint(node)
+        return self.at_least(node, POSTFIX)
+
+    def _print_Hadamard(self, node):
+        return rf"{self._operand(node.left, N.Hadamard)} \odot {self._operand(node.right, N.Hadamard)}"
+
+    def _print_HadamardDiv(self, node):
+        return rf"{self._operand(node.left, N.Hadamard)} \oslash {self.at_least(node.right, POSTFIX)}"
+
+    def _print_Kron(self, node):
+        return rf"{self._operand(node.left, N.Kron)} \otimes {self._operand(node.right, N.Kron)}"
+
+    def _print_Div(self, node):
+        return rf"\frac{{{self.doprint(node.left)}}}{{{self.doprint(node.right)}}}"
+
+    # ------------------------------------------------------- powers, transpose
+    def _print_Power(self, node):
+        return f"{self.at_least(node.base, ATOM)}^{{{latex_number(node.exponent)}}}"
+
+    def _print_ElemPower(self, node):
+        # The Hadamard power ``A^{\circ 2}``; on a scalar it is the ordinary power.
+        ring = "" if node.base.type.is_scalar else r"\circ "
+        return f"{self.at_least(node.base, ATOM)}^{{{ring}{latex_number(node.exponent)}}}"
+
+    def _print_Transpose(self, node):
+        arg = node.args[0]
+        if _is_inverse(arg):
+            return f"{self.at_least(_inverse_base(arg), ATOM)}^{{-\\top}}"
+        return f"{self.at_least(arg, ATOM)}^\\top"
+
+    # -------------------------------------------------------------- functions
+    def _print_Apply(self, node):
+        name, arg = node.name, node.args[1]
+        if name == "inv":
+            return f"{self.at_least(arg, ATOM)}^{{-1}}"
+        if name == "norm":
+            if arg.type.is_scalar:
+                return rf"\left|{self.doprint(arg)}\right|"
+            frobenius = "_F" if arg.type.is_matrix else ""
+            return rf"\left\|{self.doprint(arg)}\right\|{frobenius}"
+        return self.call(MATRIX_FUNCTIONS[name].latex, arg)
+
+    def _print_Elementwise(self, node):
+        name, arg, order = node.args
+        if name not in ELEMENTWISE:
+            return self.call(latex_name(name, r"\operatorname") + (_primes(order) if order else ""), arg)
+        head = ELEMENTWISE[name].latex
+        if head == r"\sqrt":
+            # \sqrt takes its argument in braces; its derivative names the function.
+            if order == 0:
+                return rf"\sqrt{{{self.doprint(arg)}}}"
+            head = r"\left(\sqrt{\cdot}\right)"
+        return self.call(head + (_primes(order) if order else ""), arg)
+
+    def _print_Call(self, node):
+        name, arg, order = node.args
+        head = {0: "", 1: r"\nabla ", 2: r"\nabla^2 "}.get(order, rf"\nabla^{{{order}}} ")
+        return self.call(head + latex_name(name, r"\operatorname"), arg)
+
+
+    def _print_IndexExpr(self, node):
+        # Index notation (δ_ij, x_j, sums over repeated indices) is written by the
+        # index package, which owns the labels; here it is one more atom-like factor.
+        from ..index.notation import index_latex
+
+        return index_latex(node.tensor)
+
+
+# ------------------------------------------------------------- product layout
+def _chain_type(factors: list[N.Expr]) -> Type:
+    t = factors[0].type
+    for f in factors[1:]:
+        t = N.infer_matmul(STRICT, t, f.type)
+    return t
+
+
+def _flatten(node: N.MatMul, scalars: list, chain: list) -> None:
+    """Scalar factors commute with everything, so they are collected in front; nested
+    non-scalar products are spliced in (matrix products are associative)."""
+    for f in node.args:
+        if f.type.is_scalar:
+            scalars.append(f)
+        elif isinstance(f, N.MatMul):
+            _flatten(f, scalars, chain)
+        else:
+            chain.append(f)
+
+
+def _product_layout(node: N.MatMul) -> tuple[list[N.Expr], list[list[N.Expr]]]:
+    """``(scalars, groups)``: numbers first, then the other scalar factors, then the
+    non-scalar factors cut wherever a prefix of them multiplies out to a scalar
+    (``x^T y z`` is ``(x^T y) z``, which as a matrix product would not type)."""
+    scalars: list[N.Expr] = []
+    chain: list[N.Expr] = []
+    _flatten(node, scalars, chain)
+    scalars.sort(key=lambda s: not isinstance(s, N.Number))  # stable: numbers first
+    groups: list[list[N.Expr]] = []
+    current: list[N.Expr] = []
+    for f in chain:
+        current.append(f)
+        if len(current) > 1 and _chain_type(current).is_scalar:
+            groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+    return scalars, groups
+
+
+def to_latex(expr: N.Expr) -> str:
+    """LaTeX math for ``expr`` (no ``$`` delimiters)."""
+    from ..parse import ensure_recursion_limit
+
+    ensure_recursion_limit()
+    return LatexPrinter().doprint(expr)
