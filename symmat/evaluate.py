@@ -171,6 +171,12 @@ class Evaluator:
             return value if np.ndim(x) else float(value)
         return np.asarray(self.function(name, order, True)(x), dtype=float).reshape(np.shape(x))
 
+    def _eval_Derived(self, node):
+        for name, type_ in node.variables:
+            if name in self.values and not callable(self.values[name]):
+                self.lookup(name, type_)
+        return self(node.expr)
+
     def _eval_Call(self, node):
         name, arg, order = node.args
         x = self(arg)

@@ -438,6 +438,20 @@ class Call(Expr):
     order = property(lambda self: self.args[2])
 
 
+class Derived(Expr):
+    """An expression with the variables of the expression it was derived from, whose
+    values fix dimensions it does not mention itself (∂x/∂x = I needs x's length).
+    Prints as ``expr``; evaluating it checks and binds those variables first."""
+
+    __slots__ = ()
+
+    def __init__(self, expr: Expr, variables: tuple):
+        self._init((expr, tuple(variables)), expr.type)
+
+    expr = property(lambda self: self.args[0])
+    variables = property(lambda self: self.args[1])
+
+
 def arg_of(node: Expr) -> Expr:
     """The single operand of a unary node."""
     return node.children[0]
@@ -446,5 +460,5 @@ def arg_of(node: Expr) -> Expr:
 __all__ = [
     "Expr", "Symbol", "Number", "Identity", "Ones", "Add", "Neg", "MatMul", "Hadamard",
     "HadamardDiv", "Div", "Kron", "Power", "ElemPower", "Transpose", "Apply",
-    "Elementwise", "Call", "walk", "MATRIX_FUNCTIONS",
+    "Elementwise", "Call", "Derived", "walk", "MATRIX_FUNCTIONS",
 ]

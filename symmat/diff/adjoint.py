@@ -109,7 +109,7 @@ class Backpropagation:
         if p == 1:
             self.send(arg, a)
             return
-        slope = T.scale(arg if p == 2 else T.Pow(arg, p - 1), p)
+        slope = T.scale(arg if p == 2 else T.power(arg, p - 1), p)
         self.send(arg, self._hadamard(a, slope))
 
     def _back_Inv(self, t: T.Inv, a):

@@ -33,10 +33,13 @@ from ..index.expr import IndexExpr
 from ..index.lower import lower
 from ..parse import ensure_recursion_limit, parse
 from ..shapes import Type
+from ..simplify.engine import simplify
+from ..simplify.matrix_form import NoMatrixForm, bind_dimensions, matrix_form
 from .adjoint import gradient
 from .rules import derivative
 
 LAYOUTS = ("numerator", "denominator")
+FORMS = ("matrix", "index")
 SYMMETRIC_CONVENTIONS = ("unconstrained", "symmetric")
 
 
@@ -48,8 +51,13 @@ def diff(
     where: Where = None,
     order: int = 1,
     symmetric: str = "unconstrained",
+    form: str = "matrix",
 ) -> N.Expr:
-    """The ``order``-th derivative of ``f`` with respect to the variable ``wrt``."""
+    """The ``order``-th derivative of ``f`` with respect to the variable ``wrt``.
+
+    ``form="matrix"`` (default) gives the result in matrix notation wherever one
+    exists (any result of rank ≤ 2 that the matrix language can write), otherwise in
+    index notation; ``form="index"`` always gives index notation."""
     ensure_recursion_limit()
     if layout not in LAYOUTS:
         raise DiffError(f"layout must be 'numerator' or 'denominator', not {layout!r}")
@@ -57,12 +65,19 @@ def diff(
         raise DiffError(f"order must be a positive integer, not {order!r}")
     if symmetric not in SYMMETRIC_CONVENTIONS:
         raise DiffError(f"symmetric must be 'unconstrained' or 'symmetric', not {symmetric!r}")
+    if form not in FORMS:
+        raise DiffError(f"form must be 'matrix' or 'index', not {form!r}")
     f = _as_expr(f, where)
     var = _variable(f, wrt, where)
     tensor, type_ = lower(f), f.type
     for _ in range(order):
         tensor, type_ = _derivative_once(tensor, type_, var, layout, symmetric)
     variables = tuple((s.name, s.type) for s in f.free_symbols().values())
+    if form == "matrix":
+        try:
+            return bind_dimensions(simplify(matrix_form(tensor, type_)), variables)
+        except NoMatrixForm:
+            pass  # rank 3 and more, or no matrix notation: index notation it is
     return IndexExpr(tensor, type_, variables)
 
 
@@ -71,11 +86,16 @@ def _as_expr(f, where) -> N.Expr:
         return parse(f, where)
     if isinstance(f, N.Expr):
         return f
-    if type(f).__module__.startswith("sympy"):
+    if _is_sympy(f):
         from ..interop.sympy import from_sympy
 
         return from_sympy(f)
     raise DiffError(f"f must be an expression or its text, not {type(f).__name__}")
+
+
+def _is_sympy(obj) -> bool:
+    """A SymPy object, without importing SymPy for users who never pass one."""
+    return any(cls.__module__ and cls.__module__.startswith("sympy") for cls in type(obj).__mro__)
 
 
 def _variable(f: N.Expr, wrt, where) -> T.Var:
@@ -83,7 +103,7 @@ def _variable(f: N.Expr, wrt, where) -> T.Var:
         name = wrt.name
     elif isinstance(wrt, str):
         name = wrt.strip()
-    elif type(wrt).__module__.startswith("sympy") and hasattr(wrt, "name"):
+    elif _is_sympy(wrt) and hasattr(wrt, "name"):
         name = str(wrt.name)
     else:
         raise DiffError(f"wrt must be the name of a variable, not {type(wrt).__name__}")

@@ -80,7 +80,7 @@ class Differentiator:
         if p == 1:
             return self(arg)
         labels = tuple(range(t.rank))
-        outer = T.scale(arg if p == 2 else T.Pow(arg, p - 1), p)
+        outer = T.scale(arg if p == 2 else T.power(arg, p - 1), p)
         return self.chain(outer, labels, arg, labels, labels)
 
     def _d_Inv(self, t: T.Inv):

@@ -75,10 +75,10 @@ class Lowering:
         return self.hadamard(self(node.left), self(node.right))
 
     def _lower_HadamardDiv(self, node):
-        return self.hadamard(self(node.left), T.Pow(self(node.right), -1.0))
+        return self.hadamard(self(node.left), T.power(self(node.right), -1.0))
 
     def _lower_Div(self, node):
-        return self.hadamard(self(node.left), T.Pow(self(node.right), -1.0))
+        return self.hadamard(self(node.left), T.power(self(node.right), -1.0))
 
     def _lower_Kron(self, node):
         a, b = self(node.left), self(node.right)
@@ -91,7 +91,7 @@ class Lowering:
     def _lower_Power(self, node):
         base, p = self(node.base), node.exponent
         if not node.base.type.is_matrix:
-            return T.Pow(base, p)
+            return T.power(base, p)
         if p == 0:
             return T.Delta(node.base.type.shape[0])
         factor = base if p > 0 else T.Inv(base)
@@ -101,7 +101,7 @@ class Lowering:
         return result
 
     def _lower_ElemPower(self, node):
-        return T.Pow(self(node.base), node.exponent)
+        return T.power(self(node.base), node.exponent)
 
     def _lower_Transpose(self, node):
         t = self(node.args[0])
@@ -137,7 +137,7 @@ class Lowering:
         if x.rank == 0:
             return T.Elem("abs", x, 0)
         labels = tuple(range(x.rank))
-        return T.Pow(T.einsum([x, x], [labels, labels], ()), 0.5)
+        return T.power(T.einsum([x, x], [labels, labels], ()), 0.5)
 
     def _apply_softmax(self, x):
         return T.Softmax(x)

@@ -239,6 +239,18 @@ class Reshape(Tensor):
         return shape
 
 
+def power(arg: "Tensor", p: float) -> "Tensor":
+    """``arg .^ p`` with (a^q)^p = a^(qp) for integer p, a^1 = a, constants folded."""
+    p = float(p)
+    if isinstance(arg, Pow) and p.is_integer():
+        arg, p = arg.args[0], arg.args[1] * p
+    if p == 1.0:
+        return arg
+    if isinstance(arg, Const):
+        return Const(arg.value ** p)
+    return Pow(arg, p)
+
+
 def reshape(arg: "Tensor", shape: tuple) -> "Tensor":
     """Row-major reshape; nested reshapes collapse and a reshape to the same shape vanishes."""
     if isinstance(arg, Reshape):
@@ -299,6 +311,7 @@ def einsum(operands: Sequence[Tensor], subscripts: Sequence[Sequence], out: Sequ
         return Zero(tuple(size[l] for l in out)) if out else Const(0.0)
     ops, subs, out = _eliminate_deltas(ops, subs, out)
     ops, subs = _drop_ones(ops, subs, out)
+    ops, subs = _merge_powers(ops, subs)
     if not ops:
         if out:
             raise AssertionError("a contraction with free labels needs operands")
@@ -368,20 +381,121 @@ def _drop_ones(ops, subs, out):
     return ops, subs
 
 
+def _merge_powers(ops, subs):
+    """a^p a^q = a^(p+q) for factors with the same labels, when one is a power
+    (x_i x_i stays an inner product); a^0 = 1."""
+    groups: dict = {}
+    for k, (op, sub) in enumerate(zip(ops, subs)):
+        base = op.args[0] if isinstance(op, Pow) else op
+        groups.setdefault((base, tuple(sub)), []).append(k)
+    mergeable = [ks for ks in groups.values() if len(ks) > 1 and any(isinstance(ops[k], Pow) for k in ks)]
+    if not mergeable:
+        return ops, subs
+    merged_ops, merged_subs, done = [], [], set()
+    for k, (op, sub) in enumerate(zip(ops, subs)):
+        if k in done:
+            continue
+        ks = next((g for g in mergeable if g[0] == k), [k])
+        done.update(ks)
+        p = sum(ops[j].args[1] if isinstance(ops[j], Pow) else 1.0 for j in ks)
+        base = op.args[0] if isinstance(op, Pow) else op
+        merged_ops.append(Ones(base.shape) if p == 0.0 else power(base, p) if len(ks) > 1 else op)
+        merged_subs.append(sub)
+    return merged_ops, merged_subs
+
+
 def add(terms: Iterable[Tensor | None]) -> Tensor | None:
     """Sum of the non-zero terms (``None`` is zero); nested sums are flattened and equal
     terms merged (``x + x = 2x``)."""
-    counts: dict[Tensor, float] = {}
+    whole: dict[Tensor, float] = {}
     for t in terms:
         if t is None or _is_zero(t) or isinstance(t, Zero):
             continue
-        for part in (t.terms if isinstance(t, Sum) else (t,)):
-            base, c = _split_coef(part)
-            counts[base] = counts.get(base, 0.0) + c
-    parts = [scale(base, c) for base, c in counts.items() if c != 0]
+        base, c = _split_coef(t)
+        whole[base] = whole.get(base, 0.0) + c
+    counts: dict[Tensor, float] = {}
+    for t, c in whole.items():
+        # A sum that occurs once is opened up so its terms can combine with others;
+        # one that occurs repeatedly stays whole: 2 (a + b), not 2a + 2b.
+        parts = t.terms if isinstance(t, Sum) and c == 1.0 else (scale(t, c),)
+        for part in parts:
+            base, k = _split_coef(part)
+            counts[base] = counts.get(base, 0.0) + k
+    parts = _factor([scale(base, c) for base, c in counts.items() if c != 0])
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else Sum(tuple(parts))
+
+
+def _factor(parts: list[Tensor]) -> list[Tensor]:
+    """Distributivity: Σ … A … + Σ … B … = Σ … (A + B) … for two contractions that
+    differ in one operand only (B's labels may be a permutation of A's: then Bᵀ)."""
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(parts)):
+            for j in range(i + 1, len(parts)):
+                joined = _join(parts[i], parts[j])
+                if joined is not None:
+                    parts = [p for k, p in enumerate(parts) if k not in (i, j)] + [joined]
+                    merged = True
+                    break
+            if merged:
+                break
+    return parts
+
+
+def _join(a: Tensor, b: Tensor) -> Tensor | None:
+    """a + b as one contraction when they share factors: C·Ra + C·Rb = C·(Ra + Rb)."""
+    if not (isinstance(a, Einsum) and isinstance(b, Einsum)) or a.out != b.out:
+        return None
+    rest_b = list(zip(b.operands, b.subscripts))
+    common, rest_a = [], []
+    for pair in zip(a.operands, a.subscripts):
+        if pair in rest_b:
+            rest_b.remove(pair)
+            common.append(pair)
+        else:
+            rest_a.append(pair)
+    if not common or (not rest_a and not rest_b):
+        return None
+    outer = set(a.out).union(*(set(sub) for _, sub in common))
+    if len(rest_a) == 1 and len(rest_b) == 1:
+        inner, labels = _join_one(rest_a[0], a.coef, rest_b[0], b.coef)
+        if inner is not None:
+            return einsum([op for op, _ in common] + [inner], [sub for _, sub in common] + [labels], a.out)
+    shared_a = _shared(rest_a, outer)
+    if shared_a != _shared(rest_b, outer):
+        return None
+    size = {l: d for op, sub in common + rest_a + rest_b for l, d in zip(sub, op.shape)}
+    inner = add([_residual(rest_a, shared_a, a.coef, size), _residual(rest_b, shared_a, b.coef, size)])
+    if inner is None:
+        return Zero(a.shape) if a.shape else Const(0.0)
+    return einsum([op for op, _ in common] + [inner], [sub for _, sub in common] + [shared_a], a.out)
+
+
+def _join_one(pa, ca, pb, cb):
+    """A[s] and B[t] with t a permutation of s: (ca A + cb Bᵀ)[s]."""
+    (op_a, sa), (op_b, sb) = pa, pb
+    if sorted(sa) != sorted(sb) or len(set(sa)) != len(sa):
+        return None, None
+    axes = tuple(sb.index(l) for l in sa)
+    other = op_b if axes == tuple(range(len(axes))) else permute(op_b, axes)
+    if other.shape != op_a.shape:
+        return None, None
+    inner = add([scale(op_a, ca), scale(other, cb)])
+    return (inner if inner is not None else Zero(op_a.shape)), tuple(sa)
+
+
+def _shared(pairs, outer) -> tuple:
+    """Labels of the factors ``pairs`` that connect them to the rest, in order."""
+    return tuple(dict.fromkeys(l for _, sub in pairs for l in sub if l in outer))
+
+
+def _residual(pairs, labels, coef, size) -> Tensor:
+    if not pairs:
+        return scale(Ones(tuple(size[l] for l in labels)), coef) if labels else Const(coef)
+    return einsum([op for op, _ in pairs], [sub for _, sub in pairs], labels, coef)
 
 
 def _split_coef(t: Tensor) -> tuple[Tensor, float]:

@@ -24,6 +24,8 @@ PRECEDENCE = {
 
 
 def precedence(node: N.Expr) -> int:
+    if isinstance(node, N.Derived):
+        return precedence(node.expr)
     if isinstance(node, N.Number) and node.value < 0:
         return UNARY
     return PRECEDENCE.get(type(node), ATOM)

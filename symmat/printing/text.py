@@ -81,6 +81,9 @@ class TextPrinter(Printer):
     def _print_Elementwise(self, node):
         return f"{node.name}{chr(39) * node.order}({self.doprint(node.args[1])})"
 
+    def _print_Derived(self, node):
+        return self.doprint(node.expr)
+
     def _print_Call(self, node):
         prefix = {0: "", 1: "∇", 2: "∇²"}[node.order]
         return f"{prefix}{node.name}({self.doprint(node.args[1])})"

@@ -1,0 +1,65 @@
+"""Applies the rules of rules.py bottom-up until none applies."""
+from __future__ import annotations
+
+from .. import nodes as N
+from .rules import RULES
+
+MAX_REWRITES_PER_NODE = 50
+
+
+class Simplifier:
+    def __init__(self, rules=RULES):
+        self.rules = rules
+        self.memo: dict[N.Expr, N.Expr] = {}
+
+    def __call__(self, e: N.Expr) -> N.Expr:
+        if e in self.memo:
+            return self.memo[e]
+        result = self._rebuild(e)
+        seen = {result}
+        for _ in range(MAX_REWRITES_PER_NODE):
+            rewritten = self._rewrite_once(result)
+            if rewritten is None:
+                break
+            # A rewrite may expose new work in the children it built.
+            result = self._rebuild(rewritten)
+            if result in seen:
+                raise AssertionError(f"simplification rules cycle on {result!r}")
+            seen.add(result)
+        self.memo[e] = result
+        return result
+
+    def _rebuild(self, e: N.Expr) -> N.Expr:
+        if not e.children:
+            return e
+        args = tuple(self(a) if isinstance(a, N.Expr) else a for a in e.args)
+        if all(x is y for x, y in zip(args, e.args)):
+            return e
+        return _remake(e, args)
+
+    def _rewrite_once(self, e: N.Expr) -> N.Expr | None:
+        for rule in self.rules.get(type(e), ()):
+            result = rule(e)
+            if result is not None and result != e:
+                assert result.type.shape == e.type.shape, (rule.__name__, e, result)
+                return result
+        return None
+
+
+def _remake(e: N.Expr, args: tuple) -> N.Expr:
+    """A node of the same class with new arguments (each class's constructor signature)."""
+    cls = type(e)
+    if cls in (N.Add, N.MatMul):
+        return cls(*args)
+    if cls in (N.Apply,):
+        return cls(args[0], args[1])
+    if cls in (N.Elementwise, N.Call):
+        return cls(args[0], args[1], args[2])
+    return cls(*args)
+
+
+def simplify(e: N.Expr) -> N.Expr:
+    from ..parse import ensure_recursion_limit
+
+    ensure_recursion_limit()
+    return Simplifier()(e)

@@ -1,0 +1,409 @@
+"""Back to matrix notation: index-form tensors -> matrix-language expressions.
+
+A contraction whose operands have at most two axes is a tensor network in which,
+after a few local rewrites, every label occurs at most twice; its connected
+components are then paths and cycles, and
+
+    a path  is a product chain   A B^T C ...   (ends: free labels, vectors vᵀ … w,
+                                                 or summed ends 1ᵀ … 1),
+    a cycle is a trace            tr(A B C),
+    two free paths make an outer product  u wᵀ.
+
+The local rewrites, each an identity:
+
+    X_ii (i summed only here) = tr X          X_ii (i kept) = diag(X)_i
+    x_i y_i (same label)      = (x ⊙ y)_i     A_ij B_ij (a label kept) = (A ⊙ B)_ij
+    v_j with j on a matrix M and elsewhere: M_ij v_j = (M diag(v))_ij
+
+A tensor that is not a matrix expression (rank > 2, or a label shared by three
+matrices) raises :class:`NoMatrixForm`; the caller keeps index notation for it.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .. import nodes as N
+from ..functions import ELEMENTWISE
+from ..index import tensor as T
+from ..shapes import Type, column, matrix
+
+
+class NoMatrixForm(Exception):
+    """The tensor has no expression in the matrix language."""
+
+
+@dataclass
+class Piece:
+    expr: N.Expr  # rank 0, column vector, or matrix
+    legs: tuple  # () | (label,) | (row label, column label)
+
+
+def _col(e: N.Expr) -> N.Expr:
+    """``e`` as a column vector (rank-1 expressions may be rows)."""
+    return N.Transpose(e) if e.type.is_vector and e.type.row else e
+
+
+def _t(e: N.Expr) -> N.Expr:
+    return N.Transpose(e) if not e.type.is_scalar else e
+
+
+def _mul(*factors: N.Expr) -> N.Expr:
+    factors = [f for f in factors if f is not None]
+    return factors[0] if len(factors) == 1 else N.MatMul(*factors)
+
+
+class Raiser:
+    def __init__(self):
+        self.memo: dict[T.Tensor, N.Expr] = {}
+
+    def __call__(self, t: T.Tensor) -> N.Expr:
+        """Matrix expression for ``t``: scalars, column vectors, matrices."""
+        if t not in self.memo:
+            if t.rank > 2:
+                raise NoMatrixForm(f"a tensor of rank {t.rank}")
+            method = getattr(self, "_raise_" + type(t).__name__, None)
+            if method is None:
+                raise NoMatrixForm(type(t).__name__)
+            self.memo[t] = method(t)
+        return self.memo[t]
+
+    # ----------------------------------------------------------------- leaves
+    def _raise_Var(self, t):
+        return N.Symbol(t.name, Type(t.shape), t.symmetric)
+
+    def _raise_Const(self, t):
+        return N.Number(t.value)
+
+    def _raise_Zero(self, t):
+        return N.MatMul(N.Number(0.0), self._raise_Ones(T.Ones(t.shape))) if t.shape else N.Number(0.0)
+
+    def _raise_Ones(self, t):
+        if t.rank == 0:
+            return N.Number(1.0)
+        if t.rank == 1:
+            return N.Ones(t.shape[0])
+        return N.MatMul(N.Ones(t.shape[0]), N.Transpose(N.Ones(t.shape[1])))
+
+    def _raise_Delta(self, t):
+        return N.Identity(t.args[0])
+
+    # ----------------------------------------------------------------- functions
+    def _raise_Sum(self, t):
+        return N.Add(*[self(term) for term in t.terms])
+
+    def _raise_Elem(self, t):
+        name, arg, order = t.args
+        inner = self(arg)
+        if order and name in ELEMENTWISE:
+            from ..index.evaluate import elementwise_derivative
+
+            return instantiate(self(elementwise_derivative(name, order)), inner)
+        return N.Elementwise(name, inner, order)
+
+    def _raise_Pow(self, t):
+        arg, p = t.args
+        inner = self(arg)
+        return N.Power(inner, p) if inner.type.is_scalar else N.ElemPower(inner, p)
+
+    def _raise_Inv(self, t):
+        return N.Power(self(t.args[0]), -1)
+
+    def _raise_Det(self, t):
+        return N.Apply("det", self(t.args[0]))
+
+    def _raise_LogDet(self, t):
+        return N.Apply("logdet", self(t.args[0]))
+
+    def _raise_Softmax(self, t):
+        return N.Apply("softmax", self(t.args[0]))
+
+    def _raise_LogSumExp(self, t):
+        return N.Apply("logsumexp", self(t.args[0]))
+
+    def _raise_Call(self, t):
+        name, arg, order = t.args
+        inner = self(arg)
+        if order > 2 or (order == 2 and inner.type.rank > 1):
+            raise NoMatrixForm(f"derivative of order {order} of {name}")
+        return N.Call(name, inner, order)
+
+    def _raise_Reshape(self, t):
+        """A row-major reshape of a matrix to one axis is vec of its transpose."""
+        arg = t.args[0]
+        if t.rank == 1 and arg.rank == 2:
+            return N.Apply("vec", _t(self(arg)))
+        if t.rank == 1 and arg.rank == 1:
+            return self(arg)
+        raise NoMatrixForm("a reshape other than vec")
+
+    # ----------------------------------------------------------------- contractions
+    def _raise_Einsum(self, t: T.Einsum):
+        pieces, scalars = [], []
+        for op, sub in zip(t.operands, t.subscripts):
+            expr = self(op)
+            piece = Piece(_col(expr) if expr.type.is_vector else expr, tuple(sub))
+            (scalars if not sub else pieces).append(piece.expr if not sub else piece)
+        network = Network(pieces, list(t.out))
+        network.reduce()
+        body = network.assemble()
+        factors = ([N.Number(abs(t.coef))] if abs(t.coef) != 1.0 else []) + scalars
+        factors += [body] if body is not None else []
+        result = _mul(*factors) if factors else N.Number(1.0)
+        return N.Neg(result) if t.coef < 0 else result
+
+
+class Network:
+    """Pieces of a contraction and its output labels, reduced to paths and cycles."""
+
+    def __init__(self, pieces: list[Piece], out: list):
+        self.pieces = pieces
+        self.out = out
+        self.scalars: list[N.Expr] = []
+
+    def count(self, label) -> int:
+        return sum(p.legs.count(label) for p in self.pieces) + self.out.count(label)
+
+    def reduce(self) -> None:
+        changed = True
+        while changed:
+            changed = (
+                self._traces_and_diagonals() or self._vector_products() or self._matrix_products()
+                or self._absorb_vectors() or self._lone_scalars()
+            )
+        for label in {l for p in self.pieces for l in p.legs}:
+            if self.count(label) > 2:
+                raise NoMatrixForm("a label shared by three factors")
+
+    def _traces_and_diagonals(self) -> bool:
+        for k, p in enumerate(self.pieces):
+            if len(p.legs) == 2 and p.legs[0] == p.legs[1]:
+                label = p.legs[0]
+                if self.count(label) == 2:
+                    self.scalars.append(N.Apply("tr", p.expr))
+                    del self.pieces[k]
+                else:
+                    self.pieces[k] = Piece(N.Apply("diag", p.expr), (label,))
+                return True
+        return False
+
+    def _vector_products(self) -> bool:
+        """x_i y_i z_… = (x ⊙ y)_i when both share the label (and something else uses it)."""
+        by_label: dict = {}
+        for k, p in enumerate(self.pieces):
+            if len(p.legs) == 1:
+                by_label.setdefault(p.legs[0], []).append(k)
+        for label, ks in by_label.items():
+            if len(ks) >= 2 and self.count(label) > 2:
+                i, j = ks[:2]
+                merged = Piece(N.Hadamard(self.pieces[i].expr, self.pieces[j].expr), (label,))
+                self.pieces = [p for k, p in enumerate(self.pieces) if k not in (i, j)] + [merged]
+                return True
+        return False
+
+    def _matrix_products(self) -> bool:
+        """A_ij B_ij = (A ⊙ B)_ij (B transposed when its labels are the other way round),
+        when a label of the pair is used elsewhere; otherwise the pair is a trace cycle."""
+        for i, a in enumerate(self.pieces):
+            for j in range(i + 1, len(self.pieces)):
+                b = self.pieces[j]
+                if len(a.legs) == 2 and len(b.legs) == 2 and set(a.legs) == set(b.legs):
+                    if all(self.count(l) == 2 for l in a.legs):
+                        continue
+                    other = b.expr if b.legs == a.legs else N.Transpose(b.expr)
+                    merged = Piece(N.Hadamard(a.expr, other), a.legs)
+                    self.pieces = [p for k, p in enumerate(self.pieces) if k not in (i, j)] + [merged]
+                    return True
+        return False
+
+    def _absorb_vectors(self) -> bool:
+        """M_ij v_j with j also used elsewhere: (M diag(v))_ij."""
+        for k, v in enumerate(self.pieces):
+            if len(v.legs) != 1 or self.count(v.legs[0]) <= 2:
+                continue
+            label = v.legs[0]
+            for j, m in enumerate(self.pieces):
+                if j != k and len(m.legs) == 2 and label in m.legs:
+                    d = N.Apply("diag", v.expr)
+                    expr = N.MatMul(d, m.expr) if m.legs[0] == label else N.MatMul(m.expr, d)
+                    self.pieces[j] = Piece(expr, m.legs)
+                    del self.pieces[k]
+                    return True
+        return False
+
+    def _lone_scalars(self) -> bool:
+        """A vector whose only label is summed nowhere else: sum(v)."""
+        for k, p in enumerate(self.pieces):
+            if len(p.legs) == 1 and self.count(p.legs[0]) == 1:
+                self.scalars.append(N.Apply("sum", p.expr))
+                del self.pieces[k]
+                return True
+        return False
+
+    # ----------------------------------------------------------------- assembly
+    def assemble(self) -> N.Expr | None:
+        """The product of all components; ``None`` when nothing but scalars is left."""
+        components = self._components()
+        vectors: dict = {}
+        scalars = list(self.scalars)
+        main = None
+        for comp in components:
+            free = [l for l in self.out if any(l in self.pieces[k].legs for k in comp)]
+            expr = self._chain(comp, free)
+            if len(free) == 2:
+                main = expr
+            elif len(free) == 1:
+                vectors[free[0]] = expr
+            else:
+                scalars.append(expr)
+        if len(self.out) == 2 and main is None:
+            main = N.MatMul(vectors[self.out[0]], N.Transpose(vectors[self.out[1]]))
+        elif len(self.out) == 1:
+            main = vectors[self.out[0]]
+        if main is None:
+            return _mul(*scalars) if scalars else None
+        return _mul(*scalars, main) if scalars else main
+
+    def _components(self) -> list[list[int]]:
+        parent = list(range(len(self.pieces)))
+
+        def find(k):
+            while parent[k] != k:
+                parent[k] = parent[parent[k]]
+                k = parent[k]
+            return k
+
+        owner: dict = {}
+        for k, p in enumerate(self.pieces):
+            for l in p.legs:
+                if l in owner:
+                    parent[find(k)] = find(owner[l])
+                else:
+                    owner[l] = k
+        groups: dict = {}
+        for k in range(len(self.pieces)):
+            groups.setdefault(find(k), []).append(k)
+        return list(groups.values())
+
+    def _chain(self, comp: list[int], free: list) -> N.Expr:
+        """The product along a path (or the trace around a cycle) of ``comp``."""
+        legs_count = Counter(l for k in comp for l in self.pieces[k].legs)
+        ends = [l for l in legs_count if legs_count[l] == 1]  # free or summed ends of matrices
+        vector_ends = [k for k in comp if len(self.pieces[k].legs) == 1]
+        if free:
+            start = ("label", free[0])
+        elif vector_ends:
+            start = ("piece", vector_ends[0])
+        elif ends:
+            start = ("label", ends[0])
+        else:
+            return N.Apply("tr", self._walk(comp, comp[0], self.pieces[comp[0]].legs[0], cycle=True))
+        if start[0] == "piece":
+            k = start[1]
+            v = self.pieces[k]
+            rest = [j for j in comp if j != k]
+            if not rest:
+                return N.Apply("sum", v.expr)
+            tail = self._walk(rest, None, v.legs[0])
+            return _mul(N.Transpose(v.expr), tail)
+        label = start[1]
+        first = next(k for k in comp if label in self.pieces[k].legs)
+        body = self._walk(comp, first, label)
+        if label not in self.out:
+            body = _mul(N.Transpose(N.Ones(self._size(first, label))), body)
+        return body
+
+    def _size(self, k: int, label):
+        p = self.pieces[k]
+        axis = p.legs.index(label)
+        return p.expr.type.shape[axis]
+
+    def _walk(self, comp: list[int], first: int | None, label, cycle: bool = False) -> N.Expr:
+        """Product of the pieces in ``comp`` entered through ``label``: each matrix is
+        oriented so that the entering label is its row; a vector ends the walk."""
+        remaining = list(comp)
+        factors = []
+        current = first if first is not None else next(k for k in remaining if label in self.pieces[k].legs)
+        while True:
+            remaining.remove(current)
+            p = self.pieces[current]
+            if len(p.legs) == 1:
+                factors.append(p.expr)
+                break
+            row, col = p.legs
+            if row == label:
+                factors.append(p.expr)
+                label = col
+            else:
+                factors.append(N.Transpose(p.expr))
+                label = row
+            nxt = [k for k in remaining if label in self.pieces[k].legs]
+            if not nxt:
+                if not cycle and label not in self.out:
+                    factors.append(N.Ones(self._size(current, label)))
+                break
+            current = nxt[0]
+        return _mul(*factors)
+
+
+def instantiate(formula: N.Expr, arg: N.Expr) -> N.Expr:
+    """A formula in the scalar ``x`` applied entry by entry to ``arg``:
+    products of entries become ⊙, powers .^, quotients ./ (for a scalar ``arg``,
+    plain substitution)."""
+    elementwise = not arg.type.is_scalar
+
+    def depends(e: N.Expr) -> bool:
+        return any(isinstance(n, N.Symbol) for n in N.walk(e))
+
+    def go(e: N.Expr) -> N.Expr:
+        if isinstance(e, N.Symbol):
+            return arg
+        if isinstance(e, N.Number):
+            return e
+        if isinstance(e, N.Add):
+            return N.Add(*[go(a) for a in e.args])
+        if isinstance(e, N.Neg):
+            return N.Neg(go(e.args[0]))
+        if isinstance(e, N.MatMul):
+            constants = [f for f in e.args if not depends(f)]
+            varying = [go(f) for f in e.args if depends(f)]
+            if elementwise:
+                body = varying[0]
+                for f in varying[1:]:
+                    body = N.Hadamard(body, f)
+            else:
+                body = _mul(*varying)
+            return _mul(*constants, body) if constants else body
+        if isinstance(e, N.Power):
+            base = go(e.base)
+            return N.ElemPower(base, e.exponent) if elementwise and depends(e.base) else N.Power(base, e.exponent)
+        if isinstance(e, N.Div):
+            left, right = go(e.left), go(e.right)
+            return N.HadamardDiv(left, right) if elementwise and depends(e.right) else N.Div(left, right)
+        if isinstance(e, N.Elementwise):
+            return N.Elementwise(e.name, go(e.args[1]), e.order)
+        if isinstance(e, (N.Hadamard, N.HadamardDiv, N.ElemPower)):
+            return type(e)(*[go(a) if isinstance(a, N.Expr) else a for a in e.args])
+        raise NoMatrixForm(f"{type(e).__name__} in an elementwise formula")
+
+    return go(formula)
+
+
+def matrix_form(t: T.Tensor, type_: Type) -> N.Expr:
+    """``t`` in matrix notation with the orientation of ``type_`` (row vector results
+    are transposed columns); raises NoMatrixForm."""
+    expr = Raiser()(t)
+    if type_.is_vector and type_.row:
+        expr = N.Transpose(expr)
+    return expr
+
+
+def bind_dimensions(expr: N.Expr, variables: tuple) -> N.Expr:
+    """``expr``, or ``Derived(expr, variables)`` when some dimension of ``expr`` (of an
+    ``I`` or ``ones``) is fixed by no variable of ``expr`` itself but by the variables
+    of the expression it was derived from (∂x/∂x = I)."""
+    fixed = {d for s in expr.free_symbols().values() for d in s.type.shape}
+    needed = {d for n in N.walk(expr) for d in n.type.shape if isinstance(d, str)}
+    if needed <= fixed:
+        return expr
+    return N.Derived(expr, variables)
