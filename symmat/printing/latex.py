@@ -74,6 +74,8 @@ class LatexPrinter(Printer):
 
     def precedence(self, node: N.Expr) -> int:
         """The shared table, except where LaTeX's spelling binds differently."""
+        if isinstance(node, N.Derived):  # prints as the expression it wraps
+            return self.precedence(node.expr)
         if isinstance(node, N.Number):
             return _number_precedence(node.value)
         if isinstance(node, N.Div):
@@ -212,6 +214,9 @@ class LatexPrinter(Printer):
         head = {0: "", 1: r"\nabla ", 2: r"\nabla^2 "}.get(order, rf"\nabla^{{{order}}} ")
         return self.call(head + latex_name(name, r"\operatorname"), arg)
 
+
+    def _print_Derived(self, node):
+        return self.doprint(node.expr)
 
     def _print_IndexExpr(self, node):
         # Index notation (δ_ij, x_j, sums over repeated indices) is written by the

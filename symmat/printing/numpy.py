@@ -20,6 +20,7 @@ from .. import nodes as N
 from ..errors import SymmatError
 from ..functions import ELEMENTWISE
 from ..shapes import Prod
+from .numpy_index import IndexPrinter, index_variables
 from .numpy_products import ADD, ATOM, MUL, POW, UNARY, Code, ProductPrinter, wrap
 from .pynames import Namespace, safe_identifier
 from .printer import Printer
@@ -37,15 +38,27 @@ class Signature:
         self.function = self.ns.take(name)
         self.symbols: dict[str, str] = {}
         self.types: dict[str, Any] = {}
-        for sym_name, sym in expr.free_symbols().items():
-            self.symbols[sym_name] = self.ns.take(sym_name)
-            self.types[sym_name] = sym
-        self.callables: dict[tuple, str] = {}
+        functions: list[tuple] = []
         for node in N.walk(expr):
-            if isinstance(node, (N.Call, N.Elementwise)) and node.is_abstract:
-                key = (node.name, node.order, isinstance(node, N.Elementwise))
-                if key not in self.callables:
-                    self.callables[key] = self.ns.take(_callable_base(*key))
+            if isinstance(node, N.Symbol):
+                self.types.setdefault(node.name, node)
+            elif isinstance(node, (N.Call, N.Elementwise)) and node.is_abstract:
+                functions.append((node.name, node.order, isinstance(node, N.Elementwise)))
+            elif type(node).__name__ == "IndexExpr":
+                symbols, used = index_variables(node)
+                for sym in symbols:
+                    self.types.setdefault(sym.name, sym)
+                functions += used
+        for node in N.walk(expr):
+            # Variables a result no longer mentions still fix its sizes (∂x/∂x = I).
+            for name, type_ in getattr(node, "variables", ()) if isinstance(node, N.Derived) else ():
+                self.types.setdefault(name, N.Symbol(name, type_))
+        for sym_name in self.types:
+            self.symbols[sym_name] = self.ns.take(sym_name)
+        self.callables: dict[tuple, str] = {}
+        for key in functions:
+            if key not in self.callables:
+                self.callables[key] = self.ns.take(_callable_base(*key))
         self.dims: dict[Any, str] = {}
         for sym_name, sym in self.types.items():
             for axis, d in enumerate(sym.type.shape):
@@ -72,7 +85,7 @@ def _callable_base(name: str, order: int, elementwise: bool) -> str:
     return {0: name, 1: f"grad_{name}", 2: f"hess_{name}"}.get(order, f"d{order}_{name}")
 
 
-class NumpyPrinter(ProductPrinter, Printer):
+class NumpyPrinter(ProductPrinter, IndexPrinter, Printer):
     """One ``_print_<Node>`` per node class, each returning ``(python_text, precedence)``."""
 
     def __init__(self, sig: Signature, ns: Namespace, counts: Counter | None, bindings: dict | None = None):
@@ -263,6 +276,9 @@ class NumpyPrinter(ProductPrinter, Printer):
         name, arg, order = node.args
         return f"{self.sig.callables[name, order, False]}({self.code(arg)[0]})", ATOM
 
+    def _print_Derived(self, node):
+        return self.code(node.expr)
+
 
 @lru_cache(maxsize=None)
 def derivative_formula(name: str, order: int) -> N.Expr:
@@ -306,6 +322,12 @@ class _DocTextPrinter(TextPrinter):
             return super()._print_Elementwise(node)
         base = self.sig.callables.get((node.name, 0, True)) or safe_identifier(node.name)
         return f"{base}{chr(39) * node.order}({self.doprint(node.args[1])})"
+
+    def _print_IndexExpr(self, node):
+        return "(a tensor in index notation)"
+
+    def _print_Derived(self, node):
+        return self.doprint(node.expr)
 
     def _print_Call(self, node):
         prefix = {0: "", 1: "∇", 2: "∇²"}.get(node.order, f"d{node.order}")

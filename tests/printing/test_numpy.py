@@ -170,3 +170,48 @@ def test_random_expressions_match_evaluate(expr, seed, size):
         got = run_generated(expr, values)
     assert np.shape(got) == np.shape(want)
     np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9, err_msg=to_numpy(expr))
+
+
+# ------------------------------------------------------------- derivative results
+DERIVATIVES = [
+    ("W x", "W"), ("W x", "x"), ("g(W^T a)", "W"), ("logdet(S)", "S"), ("x^T A x", "x"),
+    ("sigmoid(W x)", "x"), ("sigmoid(W x)", "W"), ("a^T X b", "X"), ("softmax(z)", "z"),
+    ("norm(A x - y)^2", "x"), ("tr(A X B)", "X"), ("sum(log(sigmoid(A x)))", "x"), ("X", "X"),
+    ("A X B", "X"), ("inv(S)", "S"), ("det(S)", "S"), ("s(W x)", "W"), ("tanh(W x) .* x", "x"),
+    ("logsumexp(A x)", "x"), ("x^T inv(S) x", "S"),
+]
+
+
+@pytest.mark.parametrize("text,wrt", DERIVATIVES)
+def test_derivative_results_match_evaluate(text, wrt):
+    from symmat.diff import diff
+
+    where = "a: m; g: R^n -> R; s: elementwise; S: n x n symmetric"
+    expr = parse(text, where)
+    for order in (1, 2):
+        try:
+            result = diff(expr, wrt, order=order, where=where)
+        except Exception as error:  # an order the engine refuses (e.g. rank > 4)
+            assert order == 2, error
+            continue
+        for seed, size in ((0, 3), (1, 4)):
+            values = random_values(expr, np.random.default_rng(seed), {"m": size, "n": size + 1, "p": size + 2})
+            assert_matches(result, values)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(nodes(max_depth=3), st.integers(0, 2**32 - 1), st.data())
+def test_random_derivatives_match_evaluate(expr, seed, data):
+    from symmat.diff import diff
+
+    variables = [s for s in expr.free_symbols().values() if s.type.rank <= 2]
+    if not variables:
+        return
+    wrt = data.draw(st.sampled_from(variables)).name
+    result = diff(expr, wrt)
+    values = random_values(expr, np.random.default_rng(seed))
+    with np.errstate(all="ignore"):
+        want = result.evaluate(values)
+        got = run_generated(result, values)
+    assert np.shape(got) == np.shape(want)
+    np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9, err_msg=to_numpy(result))
