@@ -219,11 +219,9 @@ class LatexPrinter(Printer):
         return self.doprint(node.expr)
 
     def _print_IndexExpr(self, node):
-        # Index notation (δ_ij, x_j, sums over repeated indices) is written by the
-        # index package, which owns the labels; here it is one more atom-like factor.
-        from ..index.notation import index_latex
-
-        return index_latex(node.tensor)
+        # Index notation (δ_ij, x_j, sums over repeated indices, its label) is written by
+        # the index package, which owns the labels; here it is one more factor.
+        return node.latex()
 
 
 # ------------------------------------------------------------- product layout
