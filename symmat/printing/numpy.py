@@ -21,7 +21,7 @@ from ..errors import SymmatError
 from ..functions import ELEMENTWISE
 from ..shapes import Prod
 from .numpy_index import IndexPrinter, index_variables
-from .numpy_products import ADD, ATOM, MUL, POW, UNARY, Code, ProductPrinter, wrap
+from .numpy_products import ADD, ATOM, MAX_EXPANDED_POWER, MUL, POW, UNARY, Code, ProductPrinter, wrap
 from .pynames import Namespace, safe_identifier
 from .printer import Printer
 from .text import TextPrinter
@@ -193,7 +193,7 @@ class NumpyPrinter(ProductPrinter, IndexPrinter, Printer):
         if not node.base.type.is_matrix:
             return self._power(self.code(node.base), node.exponent)
         k = int(node.exponent)
-        if abs(k) <= 8:  # a product of factors; the product printer multiplies them
+        if abs(k) <= MAX_EXPANDED_POWER:  # a product of factors, multiplied by the chain printer
             return self._print_MatMul(node) if k not in (0, 1, -1) else self._small_power(node, k)
         return f"np.linalg.matrix_power({self.code(node.base)[0]}, {k})", ATOM
 

@@ -16,7 +16,6 @@ by the ordinary node printer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
 
 from .. import nodes as N
 from ..shapes import STRICT, Prod, Type
@@ -298,15 +297,15 @@ class ProductPrinter:
         n = self.dim(a.type.shape[1])
         q = self.dim(b.type.shape[1])
         A = None if a_id else wrap(self.code(a), UNARY)
-        B = None if b_id else wrap(self.code(b), UNARY)
         xs = self.named(x)
         if vector:
             inner = f"{xs}.reshape({n}, -1)"
             if A:
                 inner = f"{A} @ {inner}"
-            if B:
+            if not b_id:
                 inner = f"{inner} @ {wrap(self.code(_transpose(b)), UNARY)}"
             return f"({inner}).reshape(-1)", ATOM
+        B = None if b_id else wrap(self.code(b), UNARY)
         spec = ",".join(s for s, use in (("ij", A), ("jlc", True), ("kl", B)) if use)
         out = ("i" if A else "j") + ("k" if B else "l") + "c"
         args = ", ".join(t for t in (A, f"{xs}.reshape({n}, {q}, -1)", B) if t)
