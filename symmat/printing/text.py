@@ -3,7 +3,8 @@ so that ``parse(str(e), where)`` evaluates to the value of ``e``."""
 from __future__ import annotations
 
 from .. import nodes as N
-from .precedence import POSTFIX, PRODUCT, SUM, UNARY, format_number
+from ..errors import ShapeError
+from .precedence import POSTFIX, PRODUCT, SUM, UNARY, format_number, precedence
 from .printer import Printer
 
 
@@ -45,14 +46,32 @@ class TextPrinter(Printer):
 
     def _print_MatMul(self, node):
         first, *rest = node.args
-        parts = [self.at_least(first, PRODUCT) if not isinstance(first, N.MatMul) else self.doprint(first)]
+        parts, t = [self.at_least(first, PRODUCT)], first.type
         for factor in rest:
-            # Juxtaposition takes an operand that binds at least like a power: `a (-b)`.
-            parts.append(self.doprint(factor) if isinstance(factor, N.MatMul) else self.at_least(factor, POSTFIX))
+            t = self._rest_factor(factor, t, parts)
         return " ".join(parts)
 
+    def _rest_factor(self, factor: N.Expr, t, parts: list[str]):
+        """Print ``factor`` as the next operand of a juxtaposition chain of type ``t``;
+        return the chain's new type. A nested product is spliced in without parentheses
+        when the chain still types left to right (``A (B C)`` -> ``A B C``), and kept in
+        parentheses when it does not (``x^T (x^T y)``: x^T x^T is no product). Every
+        other operand must bind at least like a power: ``a (-b)``, never ``a -b``."""
+        if isinstance(factor, N.MatMul) and _chains(t, factor.args):
+            for inner in factor.args:
+                t = self._rest_factor(inner, t, parts)
+            return t
+        parts.append(self.at_least(factor, POSTFIX))
+        return N.infer_matmul(N.STRICT, t, factor.type)
+
     def _binary(self, node, op):
-        return f"{self.at_least(node.left, PRODUCT)} {op} {self.at_least(node.right, UNARY)}"
+        right = node.right
+        # `a .* -b c` would read as (a .* -b) c: a negated product on the right is grouped.
+        if isinstance(right, N.Neg) and precedence(right.args[0]) < UNARY:
+            right_text = self.paren(self.doprint(right))
+        else:
+            right_text = self.at_least(right, UNARY)
+        return f"{self.at_least(node.left, PRODUCT)} {op} {right_text}"
 
     def _print_Hadamard(self, node):
         return self._binary(node, ".*")
@@ -87,6 +106,16 @@ class TextPrinter(Printer):
     def _print_Call(self, node):
         prefix = {0: "", 1: "∇", 2: "∇²"}[node.order]
         return f"{prefix}{node.name}({self.doprint(node.args[1])})"
+
+
+def _chains(t, factors) -> bool:
+    """Whether ``t`` times each of ``factors`` in turn is well-typed."""
+    try:
+        for f in factors:
+            t = N.infer_matmul(N.STRICT, t, f.type)
+    except ShapeError:
+        return False
+    return True
 
 
 def to_text(expr: N.Expr) -> str:

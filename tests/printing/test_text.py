@@ -65,6 +65,27 @@ def test_negative_numbers_print_so_that_they_read_back():
     assert str(e) == "(-2)^2" and parse(str(e)).evaluate({}) == 4.0
 
 
+def test_a_negated_factor_inside_a_nested_product_keeps_its_parentheses():
+    x, A = N.Symbol("x", N.column("m")), N.Symbol("A", N.matrix("m", "m"))
+    e = N.Neg(N.MatMul(N.Transpose(x), N.MatMul(N.Neg(A), x)))
+    assert str(e) == "-x^T (-A) x"
+    assert parse(str(e), "x: m; A: m x m").evaluate({"x": [1.0, 2.0], "A": [[1.0, 0], [0, 1.0]]}) == 5.0
+
+
+def test_nested_products_keep_parentheses_only_where_typing_needs_them():
+    x, y = N.Symbol("x", N.column("m")), N.Symbol("y", N.column("m"))
+    e = N.MatMul(N.Transpose(x), N.MatMul(N.Transpose(x), y))
+    assert str(e) == "x^T (x^T y)"
+    assert parse(str(e), "x: m; y: m").shape == ("m",)
+
+
+def test_negated_product_on_the_right_of_an_elementwise_operator_is_grouped():
+    e = parse("x .* (-(x^T A)^T)", "x: m; A: m x m")
+    assert parse(str(e), "x: m; A: m x m").shape == ("m",)
+    e = parse("x .* (-A x)", "x: m; A: m x m")
+    assert str(e) == "x .* (-A x)"
+
+
 def _close(got, want):
     np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-7 * (1 + np.max(np.abs(want))))
 
