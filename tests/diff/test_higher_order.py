@@ -159,12 +159,16 @@ def test_logistic_loss_hessian(layout):
 def test_logistic_loss_hessian_is_compact():
     """Compact: a contraction over the N samples, not a sum of N terms or an
     expansion into entries; its size does not depend on N or d."""
-    result = symmat.diff(LOGISTIC, "w", order=2, where=LOGISTIC_WHERE)
+    result = symmat.diff(LOGISTIC, "w", order=2, where=LOGISTIC_WHERE, form="index")
     small = count_nodes(result.tensor)
     assert small <= 40, (small, str(result))
-    big = symmat.diff(LOGISTIC, "w", order=2, where="X: 50 x 20; y: 50; w: 20")
+    big = symmat.diff(LOGISTIC, "w", order=2, where="X: 50 x 20; y: 50; w: 20", form="index")
     assert count_nodes(big.tensor) == small
     assert len(str(result)) < 400, str(result)
+    # the matrix form too: a few products, no expansion
+    matrix = symmat.diff(LOGISTIC, "w", order=2, where=LOGISTIC_WHERE)
+    assert len(str(matrix)) < 300, str(matrix)
+    np.testing.assert_allclose(matrix.evaluate(logistic_values(1)), logistic_hessian(logistic_values(1)), rtol=1e-10)
 
 
 # ---------------------------------------------------------------- abstract functions

@@ -2,7 +2,7 @@
 (nested compositions of every construct), each derivative checked by finite
 differences in both layouts; forward and reverse mode agree on scalar functions.
 
-Per CI run: 120 + 150 + 60 + 100 = 430 examples, about a minute on two cores (sizes 2-5,
+Per CI run: 120 + 150 + 60 + 100 (+ 150 matrix form vs index form) examples, about a minute on two cores (sizes 2-5,
 distinct). ``SYMMAT_LONG=1`` multiplies the counts by 20 (thousands of examples).
 
 A draw is discarded (``assume``) only where finite differences themselves are not
@@ -83,6 +83,8 @@ def draw_values(expr: N.Expr, seed: int) -> dict:
             if isinstance(node, N.Elementwise) and node.name in KINKED:
                 arg = np.asarray(node.args[1].evaluate(values), dtype=float)
                 assume(np.min(np.abs(arg), initial=1.0) > 1e-3)
+            if isinstance(node, N.Apply) and node.name == "norm":
+                assume(float(node.evaluate(values)) > 1e-3)  # not differentiable at 0
     return values
 
 
@@ -98,14 +100,14 @@ def trusted_fd(f, var, values, layout):
     return fine, scale
 
 
-def diff(expr, var, layout, order=1):
+def diff(expr, var, layout, order=1, **options):
     """symmat.diff, skipping (not failing) the one open engine bug, so that the rest
     of the suite stays meaningful: a KeyError from index/tensor.py when a contraction
     sums a label over one operand only (``A ones``, ``x sum(A)``) and that operand is
     differentiated in forward mode. test_constructs.py holds strict xfails for it;
     delete this guard once they pass."""
     try:
-        return symmat.diff(expr, var, layout=layout, order=order)
+        return symmat.diff(expr, var, layout=layout, order=order, **options)
     except (KeyError, AssertionError) as error:
         if not known_bug(error):
             raise
@@ -128,15 +130,28 @@ def unconstrained(expr: N.Expr) -> N.Expr:
 
 
 def check_against_fd(expr, var, values, layout, order=1):
-    result = diff(expr, var, layout, order)
+    """The engine's derivative (index form) against finite differences of the original.
+    The matrix form is compared with the index form in test_matrix_form_agrees.
+
+    For a variable declared symmetric the comparison uses the symmetric-space
+    convention (``symmetric="symmetric"``: the projection (G + Gᵀ)/2 of the
+    unconstrained finite differences), which does not depend on how the expression
+    writes S or Sᵀ; the default convention is checked in test_known_answers.py."""
+    symmetric = expr.free_symbols()[var].symmetric
+    convention = "symmetric" if symmetric else "unconstrained"
+    result = diff(expr, var, layout, order, symmetric=convention, form="index")
     free = unconstrained(expr)
-    base = free if order == 1 else diff(free, var, layout, order - 1)
+    base = free if order == 1 else diff(free, var, layout, order - 1, form="index")
     want, scale = trusted_fd(base, var, values, layout)
+    if symmetric:
+        assert order == 1
+        axes = (0, 1) if layout == "denominator" else (want.ndim - 2, want.ndim - 1)
+        want = (want + np.swapaxes(want, *axes)) / 2
     got = np.asarray(result.evaluate(values), dtype=float)
     assert got.shape == want.shape, (str(expr), var, layout, got.shape, want.shape)
     np.testing.assert_allclose(
         got, want, rtol=2e-4, atol=2e-5 * scale,
-        err_msg=f"d/d{var} ({layout}, order {order}) of {expr}",
+        err_msg=f"d/d{var} ({layout}, order {order}, {convention}) of {expr}",
     )
 
 
@@ -167,7 +182,7 @@ def test_composition_matches_finite_differences(expr, choice, seed):
 @given(expr=st.one_of(nodes(max_depth=2, type_=Type()), compositions(depth=2, type_=Type())), choice=st.integers(0, 100), seed=st.integers(0, 2**32 - 1))
 def test_hessian_matches_finite_differences(expr, choice, seed):
     """Second derivatives of random scalar functions (any variable rank)."""
-    names = sorted(expr.free_symbols())
+    names = sorted(name for name, s in expr.free_symbols().items() if not s.symmetric)
     assume(names)
     var = names[choice % len(names)]
     values = draw_values(expr, seed)
@@ -203,3 +218,34 @@ def test_forward_and_reverse_mode_agree(expr, seed):
         assume(np.all(np.isfinite(fw)) and np.all(np.isfinite(rv)))
         scale = max(1.0, float(np.max(np.abs(fw), initial=0.0)))
         np.testing.assert_allclose(fw, rv, rtol=1e-8, atol=1e-10 * scale, err_msg=f"d/d{name} of {expr}")
+
+
+@settings(parent=profile(150), derandomize=not LONG)
+@given(
+    expr=st.one_of(nodes(max_depth=3), compositions(depth=3)),
+    choice=st.integers(0, 100),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_matrix_form_agrees_with_index_form(expr, choice, seed):
+    """The default result (matrix notation) has the value of the index form, which the
+    tests above check against finite differences; orders 1 and 2, both layouts.
+    Derandomized in CI (a fixed sample; the long run explores): the open matrix-form
+    bug (``A M - c M`` written ``(A - c) M``) is rare among these draws and is pinned
+    by a strict xfail in test_known_answers.py instead."""
+    names = sorted(name for name, s in expr.free_symbols().items() if not s.symmetric)
+    assume(names)
+    var = names[choice % len(names)]
+    values = draw_values(expr, seed)
+    order = 1 + (choice // 2) % 2 if expr.type.is_scalar else 1
+    for layout in ("numerator", "denominator"):
+        index = diff(expr, var, layout, order, form="index")
+        matrix = diff(expr, var, layout, order)
+        with np.errstate(all="ignore"):
+            want = np.asarray(index.evaluate(values), dtype=float)
+            got = np.asarray(matrix.evaluate(values), dtype=float)
+        assume(np.all(np.isfinite(want)))
+        scale = max(1.0, float(np.max(np.abs(want), initial=0.0)))
+        np.testing.assert_allclose(
+            got, want, rtol=1e-8, atol=1e-10 * scale,
+            err_msg=f"matrix form {matrix} of d{order}/d{var}{order} ({layout}) of {expr}",
+        )
