@@ -102,8 +102,6 @@ def test_round_trip_keeps_the_value(e, seed):
     want = e.evaluate(values)
     assert np.all(np.isfinite(want)), "random_values left a safe domain"
     _close(back.evaluate(values), want)
-    # Printing is stable: the text of the parsed expression is the same text.
-    assert str(back) == text
 
 
 @settings(max_examples=50, deadline=None)
