@@ -1,0 +1,140 @@
+"""Known answers from the notes and the Matrix Cookbook (tests/golden/corpus.py).
+
+For every entry, at random inputs (dimensions m, n, p, q = 3, 4, 5, 6; safe domains):
+
+(a) symmat's derivative has the value of the parsed textbook answer;
+(b) both agree with central finite differences of the original expression;
+(c) ``parse(str(result), where)`` has the same value (the printed form round-trips);
+(d) printed size: tokens of ``str(result)`` over tokens of the textbook answer, median
+    ≤ 1.3 and max ≤ 2.0 over the corpus (issue 5's goal).
+
+A test comparing printed strings only would not be a correctness test: (a)–(c) compare
+values; (d) is a measurement (``python tests/golden/report.py`` prints the table).
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+import symmat
+from tests.numeric import numeric_derivative
+
+from . import measure as M
+from .corpus import CORPUS, by_id
+
+SEEDS = (0, 1, 2)
+IDS = [entry.id for entry in CORPUS]
+
+MEDIAN_GOAL, MAX_GOAL = 1.3, 2.0
+
+
+@functools.lru_cache(maxsize=None)
+def outcome(entry_id: str) -> M.Outcome:
+    return M.run(by_id()[entry_id])
+
+
+def _assert_close(got, want, what: str, entry) -> None:
+    assert got.shape == want.shape, f"{entry.id}: {what}: shapes {got.shape} != {want.shape}"
+    scale = max(1.0, float(np.max(np.abs(want))) if want.size else 1.0)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6 * scale, err_msg=f"{entry.id}: {what}")
+
+
+# ------------------------------------------------------------------ the corpus itself
+def test_corpus_is_large_enough_and_well_formed():
+    assert len(CORPUS) >= 45
+    by_id()  # ids are unique
+    for entry in CORPUS:
+        assert entry.layout in ("numerator", "denominator"), entry.id
+        assert entry.source, entry.id
+    layouts = {entry.layout for entry in CORPUS}
+    assert layouts == {"numerator", "denominator"}
+
+
+@pytest.mark.parametrize("entry_id", IDS)
+def test_textbook_answer_parses_to_the_derivative_shape(entry_id):
+    o = outcome(entry_id)
+    assert len(o.answer.shape) == len(o.result.shape), (o.answer.shape, o.result.shape)
+
+
+# ------------------------------------------------------------------ (a), (b), (c)
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("entry_id", IDS)
+def test_symmat_equals_textbook(entry_id, seed):
+    """(a) symmat's result and the textbook answer have the same value."""
+    o = outcome(entry_id)
+    values = M.values_for(o, seed)
+    got = np.asarray(o.result.evaluate(values), dtype=float)
+    want = M.evaluate(o.answer, values, got, M.known_dims(o))
+    _assert_close(got, want, f"symmat `{o.printed}` vs textbook `{o.entry.answer}`", o.entry)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("entry_id", IDS)
+def test_both_agree_with_finite_differences(entry_id, seed):
+    """(b) symmat's result and the textbook answer equal central finite differences of the
+    original expression (for a Hessian: of the gradient, itself checked against the original)."""
+    o = outcome(entry_id)
+    entry = o.entry
+    values = M.values_for(o, seed)
+    fd = M.numeric(o, values)
+    got = np.asarray(o.result.evaluate(values), dtype=float)
+    _assert_close(got, fd, "symmat vs finite differences", entry)
+    want = M.evaluate(o.answer, values, got, M.known_dims(o))
+    _assert_close(want, fd, "textbook vs finite differences", entry)
+    if entry.order == 2:
+        gradient = symmat.diff(o.expr, entry.wrt, layout=entry.layout, where=entry.where)
+        _assert_close(np.asarray(gradient.evaluate(values), dtype=float),
+                      numeric_derivative(o.expr, entry.wrt, values, entry.layout),
+                      "gradient vs finite differences", entry)
+
+
+@pytest.mark.parametrize("entry_id", IDS)
+def test_printed_result_round_trips(entry_id):
+    """(c) parse(str(result), where) evaluates to the result's value."""
+    o = outcome(entry_id)
+    again = symmat.parse(o.printed, o.entry.where)
+    for seed in SEEDS:
+        values = M.values_for(o, seed)
+        got = np.asarray(o.result.evaluate(values), dtype=float)
+        _assert_close(M.evaluate(again, values, got, M.known_dims(o)), got, f"round trip of `{o.printed}`", o.entry)
+
+
+# ------------------------------------------------------------------ (d) printed size
+def _ratios() -> dict[str, float]:
+    return {entry_id: outcome(entry_id).ratio for entry_id in IDS}
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "issue 5 size goal not met yet: measured at 5bb8223 + the lead's working tree (103 entries) "
+    "median 1.00, max 5.09 (logistic-xent 5.09, lse-explicit 3.00, logistic-pm1 2.24 over 2.0); "
+    "run python tests/golden/report.py for the table"))
+def test_printed_size_meets_the_goal():
+    """(d) tokens(str(result)) / tokens(textbook): median ≤ 1.3, max ≤ 2.0."""
+    ratios = _ratios()
+    median, worst = M.summary(list(ratios.values()))
+    over = sorted(((r, i) for i, r in ratios.items() if r > MAX_GOAL), reverse=True)
+    assert median <= MEDIAN_GOAL and worst <= MAX_GOAL, (
+        f"median {median:.2f} (goal {MEDIAN_GOAL}), max {worst:.2f} (goal {MAX_GOAL}); over: {over}")
+
+
+# ------------------------------------------------------------------ the tokenizer
+@pytest.mark.parametrize("text, tokens", [
+    ("a b^T", ["a", "b", "^T"]),
+    ("inv(X)^T", ["inv", "(", "X", ")", "^T"]),
+    ("X^-1^T", ["X", "^", "-", "1", "^T"]),
+    ("a ∇g(W^T a)^T", ["a", "∇g", "(", "W", "^T", "a", ")", "^T"]),
+    ("diag(relu'(z)) W", ["diag", "(", "relu'", "(", "z", ")", ")", "W"]),
+    ("x' A x", ["x", "'", "A", "x"]),
+    ("1 - tanh(z) .^ 2", ["1", "-", "tanh", "(", "z", ")", ".^", "2"]),
+    ("y .* (1 ./ s) + 0.5e-3", ["y", ".*", "(", "1", "./", "s", ")", "+", "0.5e-3"]),
+])
+def test_tokenizer(text, tokens):
+    assert M.tokenize(text) == tokens
+
+
+def test_every_printed_result_and_answer_tokenizes():
+    for entry_id in IDS:
+        o = outcome(entry_id)
+        assert M.size(o.printed) > 0 and M.size(o.entry.answer) > 0
