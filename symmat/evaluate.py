@@ -140,7 +140,11 @@ class Evaluator:
         return self(node.left) / self(node.right)
 
     def _eval_Kron(self, node):
-        return np.kron(self(node.left), self(node.right))
+        left, right = self(node.left), self(node.right)
+        if node.type.is_matrix:
+            # A column vector is an n x 1 matrix, a row vector 1 x n.
+            left, right = (_as_matrix(v, n.type) for v, n in ((left, node.left), (right, node.right)))
+        return np.kron(left, right)
 
     def _eval_Power(self, node):
         base = self(node.base)
@@ -187,6 +191,12 @@ class Evaluator:
                 f"{callable_keys(name, order, False)[0]} returned shape {result.shape}, expected {expected}"
             )
         return result if result.ndim else float(result)
+
+
+def _as_matrix(value, type_: Type):
+    if type_.is_vector:
+        return value.reshape((1, -1) if type_.row else (-1, 1))
+    return value
 
 
 def product(left, left_type: Type, right, right_type: Type):

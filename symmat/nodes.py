@@ -162,16 +162,27 @@ def infer_div(u: Unifier, a: Type, b: Type) -> Type:
     return a
 
 
+def kron_axes(t: Type) -> tuple[list, list]:
+    """A value as a matrix for ⊗: its row and column dimensions (a column vector is
+    n x 1, a row vector 1 x n)."""
+    if t.is_matrix:
+        return [t.shape[0]], [t.shape[1]]
+    if t.is_vector:
+        return ([], [t.shape[0]]) if t.row else ([t.shape[0]], [])
+    return [], []
+
+
 def infer_kron(u: Unifier, a: Type, b: Type) -> Type:
+    """(A ⊗ B) is (m p) x (n q) for A: m x n, B: p x q; vectors are n x 1 or 1 x n."""
     if a.is_scalar:
         return b
     if b.is_scalar:
         return a
-    if a.is_matrix and b.is_matrix:
-        return matrix(dim_product([a.shape[0], b.shape[0]]), dim_product([a.shape[1], b.shape[1]]))
-    if a.is_vector and b.is_vector and a.row == b.row:
-        return Type((dim_product([a.shape[0], b.shape[0]]),), a.row)
-    raise ShapeError(_describe("Kronecker product", a, b)())
+    (ra, ca), (rb, cb) = kron_axes(a), kron_axes(b)
+    rows, cols = ra + rb, ca + cb
+    if rows and cols:
+        return matrix(dim_product(rows), dim_product(cols))
+    return Type((dim_product(rows or cols),), row=not rows)
 
 
 def _square(u: Unifier, op: str, t: Type) -> Any:

@@ -29,7 +29,7 @@ from .. import nodes as N
 from ..declarations import Where, parse_declarations
 from ..errors import DiffError
 from ..index import tensor as T
-from ..index.expr import IndexExpr
+from ..index.expr import DerivativeInfo, IndexExpr
 from ..index.lower import lower
 from ..parse import ensure_recursion_limit, parse
 from ..shapes import Type
@@ -71,14 +71,20 @@ def diff(
     var = _variable(f, wrt, where)
     tensor, type_ = lower(f), f.type
     for _ in range(order):
-        tensor, type_ = _derivative_once(tensor, type_, var, layout, symmetric)
+        f_rank = tensor.rank
+        raw = _derivative_raw(tensor, var, symmetric)
+        tensor, type_ = _laid_out(raw, f_rank, var.rank, layout)
     variables = tuple((s.name, s.type) for s in f.free_symbols().values())
+    if var.name not in f.free_symbols():
+        variables += ((var.name, Type(var.shape)),)  # declared but absent: its zero needs its shape
     if form == "matrix":
         try:
             return bind_dimensions(simplify(matrix_form(tensor, type_)), variables)
         except NoMatrixForm:
             pass  # rank 3 and more, or no matrix notation: index notation it is
-    return IndexExpr(tensor, type_, variables)
+    info = DerivativeInfo(str(f), f.latex(), var.name, layout, order, f.type.rank, var.rank,
+                          raw if order == 1 else None)
+    return IndexExpr(tensor, type_, variables, info)
 
 
 def _as_expr(f, where) -> N.Expr:
@@ -123,17 +129,24 @@ def _variable(f: N.Expr, wrt, where) -> T.Var:
     )
 
 
-def _derivative_once(tensor: T.Tensor, type_: Type, var: T.Var, layout: str, symmetric: str):
-    # Reverse mode for a scalar (backpropagation gives the textbook's gradient form);
-    # forward mode otherwise (Jacobians, and Hessians as derivatives of gradients).
+def _derivative_raw(tensor: T.Tensor, var: T.Var, symmetric: str) -> T.Tensor:
+    """∂tensor/∂var with axes ``tensor.shape ++ var.shape``.
+
+    Reverse mode for a scalar (backpropagation gives the textbook's gradient form);
+    forward mode otherwise (Jacobians, and Hessians as derivatives of gradients)."""
     d = gradient(tensor, var) if tensor.rank == 0 else derivative(tensor, var)
-    r, k = tensor.rank, var.rank
+    r = tensor.rank
     if d is None:
-        d = T.Zero(tensor.shape + var.shape)
+        return T.Zero(tensor.shape + var.shape)
     if symmetric == "symmetric" and var.symmetric:
         # Project onto symmetric matrices: (G + Gᵀ)/2 over the variable's two axes.
         swapped = tuple(range(r)) + (r + 1, r)
         d = T.add([T.scale(d, 0.5), T.scale(T.permute(d, swapped), 0.5)])
+    return d
+
+
+def _laid_out(d: T.Tensor, r: int, k: int, layout: str) -> tuple[T.Tensor, Type]:
+    """Axes ordered as contract §3: F ++ reverse(X) or X ++ reverse(F)."""
     f_axes, x_axes = list(range(r)), list(range(r, r + k))
     axes = f_axes + x_axes[::-1] if layout == "numerator" else x_axes + f_axes[::-1]
     laid_out = T.permute(d, axes)

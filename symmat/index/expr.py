@@ -1,7 +1,8 @@
 """An expression whose value is an index-form tensor: derivatives of rank 3 and 4,
-and any result not (yet) brought back to matrix notation."""
+and any result without a matrix-notation form."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from ..nodes import Expr
@@ -9,35 +10,63 @@ from ..shapes import Type
 from . import tensor as T
 
 
+@dataclass(frozen=True)
+class DerivativeInfo:
+    """What a derivative tensor is the derivative of, for labelling it.
+
+    ``raw`` is ∂f/∂x with axes ``f.shape ++ x.shape`` (before the layout ordered
+    them); it gives the vectorised form ∂vec(f)/∂vec(x)."""
+
+    f_text: str
+    f_latex: str
+    wrt: str
+    layout: str
+    order: int
+    f_rank: int
+    x_rank: int
+    raw: T.Tensor | None = None
+
+
 class IndexExpr(Expr):
     """``tensor`` with the axis order of ``type_``; prints in index notation.
 
     ``variables`` are the (name, Type) of the expression it was derived from: their
     values fix the sizes of dimensions the tensor itself may not mention (the δ_im in
-    ∂(Wx)/∂W needs m, known from W)."""
+    ∂(Wx)/∂W needs m, known from W). ``info`` labels a derivative."""
 
     __slots__ = ()
 
-    def __init__(self, tensor: T.Tensor, type_: Type, variables: tuple = ()):
+    def __init__(self, tensor: T.Tensor, type_: Type, variables: tuple = (), info: DerivativeInfo | None = None):
         assert tensor.shape == type_.shape, (tensor.shape, type_.shape)
-        self._init((tensor, tuple(variables)), type_)
+        self._init((tensor, tuple(variables), info), type_)
 
     tensor = property(lambda self: self.args[0])
+    variables = property(lambda self: self.args[1])
+    info = property(lambda self: self.args[2])
 
     def evaluate(self, values: dict[str, Any]):
         import numpy as np
 
         from .evaluate import evaluate_tensor
 
-        result = evaluate_tensor(self.tensor, values, self.args[1])
+        result = evaluate_tensor(self.tensor, values, self.variables)
         return float(result) if np.ndim(result) == 0 else np.asarray(result, dtype=float)
 
-    def __str__(self) -> str:
-        from .notation import index_text
+    def vec_form(self) -> Expr:
+        """The Jacobian ∂vec(f)/∂vec(x) in matrix notation (a Kronecker form where one
+        exists), transposed in denominator layout; raises NoMatrixForm otherwise.
+        It is a different object from this tensor (a reshaping of it), so it is
+        always printed with its label."""
+        from ..simplify.matrix_form import vectorised_jacobian
 
-        return index_text(self.tensor)
+        return vectorised_jacobian(self)
+
+    def __str__(self) -> str:
+        from ..printing.index_form import labelled_text
+
+        return labelled_text(self)
 
     def latex(self) -> str:
-        from .notation import index_latex
+        from ..printing.index_form import labelled_latex
 
-        return index_latex(self.tensor)
+        return labelled_latex(self)

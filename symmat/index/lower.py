@@ -81,12 +81,17 @@ class Lowering:
         return self.hadamard(self(node.left), T.power(self(node.right), -1.0))
 
     def _lower_Kron(self, node):
+        """(A ⊗ B)[(i,k),(j,l)] = A_ij B_kl, rows and columns fused row-major."""
         a, b = self(node.left), self(node.right)
         if not a.rank or not b.rank:
             return self.hadamard(a, b)
-        if a.rank == 2:
-            return T.fuse(T.einsum([a, b], [(0, 1), (2, 3)], (0, 2, 1, 3)), (2, 2))
-        return T.fuse(T.einsum([a, b], [(0,), (1,)], (0, 1)), (2,))
+        (ra, ca), (rb, cb) = N.kron_axes(node.left.type), N.kron_axes(node.right.type)
+        la = (("ar", 0),) * len(ra) + (("ac", 0),) * len(ca)
+        lb = (("br", 0),) * len(rb) + (("bc", 0),) * len(cb)
+        rows = [l for l in la + lb if l[0].endswith("r")]
+        cols = [l for l in la + lb if l[0].endswith("c")]
+        groups = tuple(len(g) for g in (rows, cols) if g)
+        return T.fuse(T.einsum([a, b], [la, lb], tuple(rows + cols)), groups)
 
     def _lower_Power(self, node):
         base, p = self(node.base), node.exponent

@@ -336,6 +336,8 @@ def _canonical_labels(subs, out):
 
 
 def _eliminate_deltas(ops, subs, out):
+    """Σ_b A_b δ_ab = A_a: a delta with a summed label renames it away. Where the
+    summed label occurs nowhere else, Σ_b δ_ab = 1_a; δ_aa with a kept is 1_a too."""
     changed = any(isinstance(op, Delta) for op in ops)
     while changed:
         changed = False
@@ -343,24 +345,27 @@ def _eliminate_deltas(ops, subs, out):
             if not isinstance(op, Delta):
                 continue
             a, b = sub
-            others = [s for j, s in enumerate(subs) if j != k]
-            if a == b and a not in out:
-                # Σ_a δ_aa = n: keep as a trace of the identity unless another factor carries a.
-                if any(a in s for s in others):
-                    del ops[k], subs[k]
+            elsewhere = {l for j, s in enumerate(subs) if j != k for l in s}
+            if a == b:
+                if a in out or a in elsewhere:
+                    # δ_aa = 1 for each a (Σ_a δ_aa A_a = Σ_a A_a).
+                    ops[k], subs[k] = Ones((op.args[0],)), [a]
                     changed = True
                     break
-                continue
-            if a == b:
-                continue
+                continue  # Σ_a δ_aa = n: a trace of the identity
             if b not in out:
                 keep, drop = a, b
             elif a not in out:
                 keep, drop = b, a
             else:
                 continue
-            del ops[k], subs[k]
-            subs[:] = [[keep if l == drop else l for l in s] for s in subs]
+            if drop not in elsewhere:
+                if keep not in out and keep not in elsewhere:
+                    continue  # Σ_ab δ_ab = n
+                ops[k], subs[k] = Ones((op.args[0],)), [keep]
+            else:
+                del ops[k], subs[k]
+                subs[:] = [[keep if l == drop else l for l in s] for s in subs]
             changed = True
             break
     return ops, subs, out

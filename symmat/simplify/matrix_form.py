@@ -137,6 +137,34 @@ class Raiser:
             return self(arg)
         raise NoMatrixForm("a reshape other than vec")
 
+    def kron(self, t: T.Tensor, rows: int, cols: int) -> N.Expr:
+        """The matrix with row axis = the first ``rows`` axes of ``t`` fused row-major
+        and column axis = the rest, as a Kronecker product A ⊗ B of two factors of
+        ``t`` with no label in common:  (A ⊗ B)[(i,k),(j,l)] = A_ij B_kl."""
+        if rows == 0 or cols == 0 or rows > 2 or cols > 2:
+            raise NoMatrixForm("vectorised form of this shape")
+        if t.rank == 2:
+            return self(t)
+        if not isinstance(t, T.Einsum):
+            raise NoMatrixForm("a vectorised Jacobian that is not one contraction")
+        row_labels, col_labels = list(t.out[:rows]), list(t.out[rows:])
+        # Axis pairs: A takes the first row and first column label, B the others; a
+        # missing axis (a vector side) has size 1.
+        a_labels = [row_labels[0] if rows == 2 else None, col_labels[0] if cols == 2 else None]
+        b_labels = [row_labels[-1], col_labels[-1]]
+        if rows == 1 and cols == 1:
+            raise NoMatrixForm("a matrix, not a Kronecker product")
+        groups = _split(t, {l for l in a_labels if l is not None}, set(b_labels))
+        if groups is None:
+            raise NoMatrixForm("no Kronecker factorisation")
+        (a_ops, a_subs), (b_ops, b_subs) = groups
+        a_out = tuple(l for l in a_labels if l is not None)
+        a = self(T.einsum(a_ops, a_subs, a_out, t.coef)) if a_ops else self(T.Const(t.coef))
+        b = self(T.einsum(b_ops, b_subs, tuple(b_labels)))
+        if a_labels[0] is None:
+            a = N.Transpose(a) if a.type.is_vector else a  # 1 x n: a row
+        return N.Kron(a, b)
+
     # ----------------------------------------------------------------- contractions
     def _raise_Einsum(self, t: T.Einsum):
         pieces, scalars = [], []
@@ -346,6 +374,44 @@ class Network:
         return _mul(*factors)
 
 
+def _split(t: T.Einsum, a_labels: set, b_labels: set):
+    """The operands of ``t`` in two groups joined by no label, one carrying
+    ``a_labels`` and the other ``b_labels``; None if there are no such groups."""
+    n = len(t.operands)
+    parent = list(range(n))
+
+    def find(k):
+        while parent[k] != k:
+            k = parent[k]
+        return k
+
+    owner: dict = {}
+    for k, sub in enumerate(t.subscripts):
+        for l in sub:
+            if l in owner:
+                parent[find(k)] = find(owner[l])
+            else:
+                owner[l] = k
+    side = {}
+    for k, sub in enumerate(t.subscripts):
+        root = find(k)
+        if a_labels & set(sub):
+            side.setdefault(root, set()).add("a")
+        if b_labels & set(sub):
+            side.setdefault(root, set()).add("b")
+    if any(len(v) > 1 for v in side.values()):
+        return None
+    groups = {"a": ([], []), "b": ([], [])}
+    for k, (op, sub) in enumerate(zip(t.operands, t.subscripts)):
+        which = side.get(find(k))
+        if which is None:
+            return None  # a scalar factor: could go either side, keep it simple
+        name = next(iter(which))
+        groups[name][0].append(op)
+        groups[name][1].append(sub)
+    return groups["a"], groups["b"]
+
+
 def instantiate(formula: N.Expr, arg: N.Expr) -> N.Expr:
     """A formula in the scalar ``x`` applied entry by entry to ``arg``:
     products of entries become ⊙, powers .^, quotients ./ (for a scalar ``arg``,
@@ -407,3 +473,21 @@ def bind_dimensions(expr: N.Expr, variables: tuple) -> N.Expr:
     if needed <= fixed:
         return expr
     return N.Derived(expr, variables)
+
+
+def vectorised_jacobian(node) -> N.Expr:
+    """∂vec(f)/∂vec(x) (numerator; its transpose in denominator layout) of an order-1
+    derivative, in matrix notation: vec stacks columns, so entry
+    [vec index of f_(i…), vec index of x_(a…)] = ∂f_(i…)/∂x_(a…)."""
+    info = node.info
+    if info is None or info.raw is None:
+        raise NoMatrixForm("no vectorised form for this result")
+    r, k = info.f_rank, info.x_rank
+    # Column-major vec index = row-major fusion of the reversed axes.
+    axes = tuple(range(r))[::-1] + tuple(range(r, r + k))[::-1]
+    moved = T.permute(info.raw, axes)
+    jacobian = Raiser().kron(moved, r, k)
+    jacobian = N.Transpose(jacobian) if info.layout == "denominator" else jacobian
+    from .engine import simplify
+
+    return simplify(jacobian)

@@ -332,6 +332,9 @@ def factor_common(e: N.Add):
             rests = [
                 with_coefficient(c, mul(*(base.args[1:] if side == 0 else base.args[:-1]))) for c, base in terms
             ]
+            if len({r.type.is_scalar for r in rests}) > 1:
+                # A c + A B ≠ A (c + B): a scalar in a sum would be broadcast, not c I.
+                continue
             try:
                 inner = N.Add(*rests)
             except ShapeError:
@@ -438,11 +441,27 @@ def negation_in_function(e: N.Apply):
     return None
 
 
+# ------------------------------------------------------------------- kronecker
+def kron_of_negation(e: N.Kron):
+    """(-A) ⊗ B = A ⊗ (-B) = -(A ⊗ B);  (c A) ⊗ B = c (A ⊗ B)"""
+    (ca, a), (cb, b) = split_coefficient(e.left), split_coefficient(e.right)
+    if (ca, cb) == (1.0, 1.0) or a is None or b is None:
+        return None
+    return with_coefficient(ca * cb, N.Kron(a, b))
+
+
+def transpose_of_kron(e: N.Transpose):
+    """(A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ"""
+    inner = e.args[0]
+    return N.Kron(transpose(inner.left), transpose(inner.right)) if isinstance(inner, N.Kron) else None
+
+
 RULES: dict[type, list[Rule]] = {
     N.Transpose: [
         transpose_of_transpose, transpose_of_scalar, transpose_of_symmetric, transpose_of_negation,
-        transpose_of_inverse, transpose_of_product, transpose_of_sum,
+        transpose_of_inverse, transpose_of_product, transpose_of_sum, transpose_of_kron,
     ],
+    N.Kron: [kron_of_negation],
     N.Neg: [negation_of_negation, negation_of_number],
     N.MatMul: [
         flatten_product, product_coefficients, product_identity, diagonal_times_vector,

@@ -1,0 +1,139 @@
+"""Labelled index notation for derivatives of rank 3 and more:
+
+    ∂(W x)[i]/∂W[k,j] = δ[i,k] x[j]
+
+The left side names the entry (the result's axes, in layout order, are the labels in
+order of the brackets of the whole result: here (i, j, k)); repeated labels on the
+right are summed (Einstein convention). Each factor is written in matrix notation
+where it has one (``tanh'(W x)[i]`` → ``(1 - tanh(W x) .^ 2)[i]``). When the vectorised
+Jacobian ∂vec(f)/∂vec(x) has a matrix form (a Kronecker product, ``xᵀ ⊗ I``), it
+follows on its own line, labelled as what it is.
+"""
+from __future__ import annotations
+
+from ..index import tensor as T
+from ..index.expr import IndexExpr
+from ..index.notation import IndexPrinter
+from .precedence import format_number
+
+OUT_LETTERS = "ijklmnabcdefgh"
+SUM_LETTERS = "pqrstuvwxyz"
+
+
+class _Labels:
+    def __init__(self, out_letters: list[str]):
+        self.out = out_letters
+
+    def letters(self, t: T.Einsum) -> dict:
+        names = {label: self.out[k] for k, label in enumerate(t.out)}
+        free = [c for c in SUM_LETTERS if c not in self.out]
+        for sub in t.subscripts:
+            for label in sub:
+                if label not in names:
+                    names[label] = free.pop(0) if free else f"s{label}"
+        return names
+
+
+def _matrix_text(op: T.Tensor, latex: bool) -> str | None:
+    from ..simplify.engine import simplify
+    from ..simplify.matrix_form import NoMatrixForm, Raiser
+
+    try:
+        expr = simplify(Raiser()(op))
+    except NoMatrixForm:
+        return None
+    return expr.latex() if latex else str(expr)
+
+
+def _atomic(text: str) -> bool:
+    return text.replace("_", "").replace("'", "").isalnum() or (text.endswith(")") and "(" in text
+                                                                and text.index("(") > 0 and text.count("(") == 1)
+
+
+def _factor(op: T.Tensor, labels: list[str], latex: bool) -> str:
+    if isinstance(op, T.Delta):
+        head = r"\delta" if latex else "δ"
+    else:
+        text = _matrix_text(op, latex)
+        if text is None:
+            text = IndexPrinter(latex)(op)
+        head = text if _atomic(text) else (rf"\left({text}\right)" if latex else f"({text})")
+    if not labels:
+        return head
+    if latex:
+        return f"{head}_{{{''.join(labels)}}}"
+    return f"{head}[{','.join(labels)}]"
+
+
+def _body(t: T.Tensor, out_letters: list[str], latex: bool) -> str:
+    if isinstance(t, T.Sum):
+        return " + ".join(_body(term, out_letters, latex) for term in t.terms).replace("+ -", "- ")
+    if isinstance(t, T.Einsum):
+        names = _Labels(out_letters).letters(t)
+        parts = [_factor(op, [names[l] for l in sub], latex) for op, sub in zip(t.operands, t.subscripts)]
+        body = (r" " if latex else " ").join(parts)
+        if t.coef == -1.0:
+            return "-" + body
+        return body if t.coef == 1.0 else f"{format_number(t.coef)} {body}"
+    text = _matrix_text(t, latex) if t.rank <= 2 else None
+    if text is not None:
+        return _factor(t, out_letters, latex)
+    return IndexPrinter(latex)(t)
+
+
+def _entry(name: str, letters: list[str], latex: bool) -> str:
+    if not letters:
+        return name
+    if latex:
+        return f"{name}_{{{''.join(letters)}}}"
+    return f"{name}[{','.join(letters)}]"
+
+
+def _headline(node: IndexExpr, latex: bool) -> tuple[str, list[str]]:
+    rank = node.tensor.rank
+    letters = [OUT_LETTERS[k] if k < len(OUT_LETTERS) else f"i{k}" for k in range(rank)]
+    info = node.info
+    if info is None or info.order != 1:
+        head = f"[{','.join(letters)}]" if not latex else ""
+        return head, letters
+    r, k = info.f_rank, info.x_rank
+    if info.layout == "numerator":
+        f_letters, x_letters = letters[:r], letters[r:][::-1]
+    else:
+        x_letters, f_letters = letters[:k], letters[k:][::-1]
+    simple = info.f_text.isidentifier()
+    f_name = info.f_text if simple else f"({info.f_text})"
+    if latex:
+        f_name = info.f_latex if simple else rf"\left({info.f_latex}\right)"
+        return (rf"\frac{{\partial {_entry(f_name, f_letters, True)}}}{{\partial {_entry(info.wrt, x_letters, True)}}}",
+                letters)
+    return f"∂{_entry(f_name, f_letters, False)}/∂{_entry(info.wrt, x_letters, False)}", letters
+
+
+def labelled_text(node: IndexExpr) -> str:
+    head, letters = _headline(node, False)
+    text = f"{head} = {_body(node.tensor, letters, False)}" if head.startswith("∂") else \
+        f"{head} {_body(node.tensor, letters, False)}"
+    vec = _vectorised(node)
+    if vec is not None:
+        jacobian = f"∂vec({node.info.f_text})/∂vec({node.info.wrt})"
+        label = jacobian if node.info.layout == "numerator" else f"({jacobian})^T"
+        text += f"\n{label} = {vec}"
+    return text
+
+
+def labelled_latex(node: IndexExpr) -> str:
+    head, letters = _headline(node, True)
+    body = _body(node.tensor, letters, True)
+    return f"{head} = {body}" if head else body
+
+
+def _vectorised(node: IndexExpr):
+    from ..simplify.matrix_form import NoMatrixForm
+
+    if node.info is None or node.info.raw is None:
+        return None
+    try:
+        return node.vec_form()
+    except NoMatrixForm:
+        return None
