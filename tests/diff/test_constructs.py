@@ -120,8 +120,8 @@ CASES = [
     ("ones-inner", "ones^T x", ()),
     ("ones-outer", "a ones^T + A", ()),
     ("ones-scaled", "x + c ones", ()),
-    ("ones-row", "A^T ones", ()),
-    ("sum-times-vector", "x sum(A)", ()),
+    ("ones-row", "A^T ones", ()),  # these two and ones-matvec: a KeyError until the
+    ("sum-times-vector", "x sum(A)", ()),  # lead's fix of forward mode through sums
     # abstract functions
     ("abstract", "g(A^T a)", ()),
     ("abstract-scaled", "c g(X x)", ()),
@@ -156,18 +156,8 @@ def safe_values(guards, seed=0):
     raise AssertionError(f"no safe values for {guards}")
 
 
-# Engine bug reported to the lead: in forward mode (non-scalar f), a label summed over
-# in one operand only (what is left of `A ones`, `sum(A)`) loses its size when that
-# operand is differentiated: T.einsum raises KeyError in Einsum._shape.
-ONES_BUG = pytest.mark.xfail(
-    strict=True, raises=KeyError,
-    reason="engine bug: forward derivative of a contraction summing a label of one operand only",
-)
-KNOWN_BUGS = {("ones-matvec", "A"), ("ones-row", "A"), ("sum-times-vector", "A")}
-
 PARAMS = [
-    pytest.param(text, var, guards, id=f"{name}-d{var}",
-                 marks=[ONES_BUG] if (name, var) in KNOWN_BUGS else [])
+    pytest.param(text, var, guards, id=f"{name}-d{var}")
     for name, text, guards in CASES
     for var in variables_of(text)
 ]

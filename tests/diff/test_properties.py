@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from hypothesis import HealthCheck, assume, given, reject, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import symmat
@@ -101,23 +101,7 @@ def trusted_fd(f, var, values, layout):
 
 
 def diff(expr, var, layout, order=1, **options):
-    """symmat.diff, skipping (not failing) the one open engine bug, so that the rest
-    of the suite stays meaningful: a KeyError from index/tensor.py when a contraction
-    sums a label over one operand only (``A ones``, ``x sum(A)``) and that operand is
-    differentiated in forward mode. test_constructs.py holds strict xfails for it;
-    delete this guard once they pass."""
-    try:
-        return symmat.diff(expr, var, layout=layout, order=order, **options)
-    except (KeyError, AssertionError) as error:
-        if not known_bug(error):
-            raise
-        reject()
-
-
-def known_bug(error: Exception) -> bool:
-    """The two faces of the open bug: a lost label size (KeyError in Einsum._shape) or,
-    when the delta eliminates the last operand, tensor.einsum's own assertion."""
-    return isinstance(error, KeyError) or "free labels needs operands" in str(error)
+    return symmat.diff(expr, var, layout=layout, order=order, **options)
 
 
 def unconstrained(expr: N.Expr) -> N.Expr:
@@ -201,12 +185,7 @@ def test_forward_and_reverse_mode_agree(expr, seed):
     variables = tuple((s.name, s.type) for s in symbols.values())
     for name, sym in symbols.items():
         var = T.Var(name, sym.type.shape, sym.symmetric)
-        try:
-            forward = derivative(tensor, var)
-        except (KeyError, AssertionError) as error:
-            if not known_bug(error):
-                raise
-            reject()  # the open forward-mode bug, see diff() above
+        forward = derivative(tensor, var)
         reverse = gradient(tensor, var)
         assert (forward is None) == (reverse is None), (str(expr), name)
         if forward is None:
