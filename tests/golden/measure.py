@@ -2,7 +2,8 @@
 
 Tokens of the input language, as counted here: a name (a function name keeps its ``∇``,
 ``∇²`` or derivative primes: ``∇g``, ``relu'``), a number, an operator (``+ - * @ / ^ .^
-.* ./ ⊙ ⊗ ,``), a transpose mark (``^T``, ``'``, ``ᵀ`` count once) and a parenthesis.
+.* ./ ⊙ ⊗ ,``), a transpose mark (``^T``, ``'``, ``ᵀ`` count once), a parenthesis, and
+any other single character (the brackets and marks of an index-notation result).
 Juxtaposition and whitespace are free, so ``a b^T`` is 3 tokens and ``inv(X)^T`` is 5.
 """
 from __future__ import annotations
@@ -30,11 +31,12 @@ _TOKEN = re.compile(r"""
   | (?P<operator>\.\^|\.\*|\./|[-+*/@^⊙∘⊗·−,])
   | (?P<paren>[(){}])
   | (?P<space>\s+)
+  | (?P<other>\S)                                           # index notation: [ ] ∂ = …
 """, re.VERBOSE)
 
 
 def tokenize(text: str) -> list[str]:
-    """The tokens of ``text`` (see the module docstring); raises on a character it does not know."""
+    """The tokens of ``text`` (see the module docstring)."""
     tokens, pos = [], 0
     while pos < len(text):
         match = _TOKEN.match(text, pos)
