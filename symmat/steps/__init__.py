@@ -1,0 +1,38 @@
+"""Step-by-step derivations for homework: ``df`` expanded one named rule at a time,
+brought into identification form, and the derivative read off (contract §5,
+``--emit steps``)."""
+from __future__ import annotations
+
+from typing import Union
+
+from .. import nodes as N
+from ..declarations import Where
+from .algebra import Differential, UnsupportedStep
+from .derive import Derivation, Step, derive
+from .render import align, document, expr_latex, expr_text
+
+
+def derivation_steps(
+    f: Union[str, N.Expr], wrt: Union[str, N.Symbol], *, layout: str = "numerator", where: Where = None
+) -> list[Step]:
+    """The steps of ``∂f/∂wrt`` for a scalar ``f``: the first is ``df = d(f)``, the last
+    is the derivative in ``layout``, numerically equal to ``symmat.diff(f, wrt, layout=layout)``."""
+    return derive(f, wrt, layout=layout, where=where).steps
+
+
+def steps_latex(
+    f: Union[str, N.Expr], wrt: Union[str, N.Symbol], *, layout: str = "numerator", where: Where = None,
+    document: bool = False,
+) -> str:
+    """The derivation as an ``align*`` display block, or (``document=True``) as a
+    standalone LaTeX document that compiles with amsmath."""
+    from . import render
+
+    derivation = derive(f, wrt, layout=layout, where=where)
+    return render.document(derivation) if document else render.align(derivation)
+
+
+__all__ = [
+    "derivation_steps", "steps_latex", "derive", "Derivation", "Step", "Differential",
+    "UnsupportedStep", "align", "document", "expr_latex", "expr_text",
+]

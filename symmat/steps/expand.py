@@ -1,0 +1,272 @@
+"""Expanding a differential: one rule of the differential calculus per step.
+
+``expand_once(e, x)`` finds the first ``d(u)`` in ``e`` (reading left to right, outer
+before inner) whose operand is not the variable and rewrites it by the rule for
+``u``'s node class (Magnus & Neudecker). A rule only writes ``d(·)`` around operands
+that depend on the variable: the differential of a constant is zero.
+"""
+from __future__ import annotations
+
+from typing import Callable, NamedTuple
+
+from .. import nodes as N
+from ..functions import ELEMENTWISE
+from .algebra import Differential, UnsupportedStep, add, elem_power, mentions, mul, neg, power
+
+
+class Rewrite(NamedTuple):
+    rule: str  # plain words, printed in \text{...}
+    law: str  # the identity applied, as LaTeX math ('' when the name says it all)
+    expr: N.Expr
+
+
+D = r"\mathrm{d}"
+
+
+class Expander:
+    def __init__(self, var: N.Symbol):
+        self.var = var
+
+    def varies(self, e: N.Expr) -> bool:
+        return mentions(e, self.var.name)
+
+    def d(self, e: N.Expr) -> N.Expr:
+        return Differential(e)
+
+    def rewrite(self, u: N.Expr) -> Rewrite:
+        method: Callable | None = getattr(self, "_d_" + type(u).__name__, None)
+        if method is None:
+            raise UnsupportedStep(f"steps cannot differentiate {type(u).__name__} nodes")
+        rule, law, out = method(u)
+        assert out.type == u.type, (type(u).__name__, out.type, u.type)
+        return Rewrite(rule, law, out)
+
+    # ------------------------------------------------------------------ sums
+    def _d_Add(self, u):
+        terms = [t for t in u.args if self.varies(t)]
+        out = broadcast(add([self.d(t) for t in terms]), u)
+        law = rf"{D}(A + B) = {D}A + {D}B"
+        if len(terms) < len(u.args):
+            law += rf",\ {D}C = 0"
+        return "linearity", law, out
+
+    def _d_Neg(self, u):
+        return "linearity", rf"{D}(-A) = -{D}A", N.Neg(self.d(u.args[0]))
+
+    # -------------------------------------------------------------- products
+    def _product(self, u, factors, build, op):
+        varying = [i for i, f in enumerate(factors) if self.varies(f)]
+        terms = []
+        for i in varying:
+            args = list(factors)
+            args[i] = self.d(args[i])
+            terms.append(build(args))
+        if len(varying) == 1:
+            return "constant factors", rf"{D}(A {op} X {op} B) = A {op} {D}X {op} B", add(terms)
+        return "product rule", rf"{D}(A {op} B) = {D}A {op} B + A {op} {D}B", add(terms)
+
+    def _d_MatMul(self, u):
+        return self._product(u, u.args, lambda a: N.MatMul(*a), r"\,")
+
+    def _d_Hadamard(self, u):
+        return self._product(u, u.args, lambda a: N.Hadamard(*a), r"\odot")
+
+    def _d_Kron(self, u):
+        return self._product(u, u.args, lambda a: N.Kron(*a), r"\otimes")
+
+    def _d_HadamardDiv(self, u):
+        a, b = u.args
+        terms = []
+        if self.varies(a):
+            terms.append(N.HadamardDiv(self.d(a), b))
+        if self.varies(b):
+            terms.append(N.Neg(N.HadamardDiv(N.Hadamard(a, self.d(b)), N.ElemPower(b, 2))))
+        law = rf"{D}(A \oslash B) = {D}A \oslash B - (A \odot {D}B) \oslash B^{{\circ 2}}"
+        return "quotient rule", law, broadcast(add(terms), u)
+
+    def _d_Div(self, u):
+        a, s = u.args
+        terms = []
+        if self.varies(a):
+            terms.append(N.Div(self.d(a), s))
+        if self.varies(s):
+            terms.append(N.Neg(N.Div(N.MatMul(a, self.d(s)), N.Power(s, 2))))
+        law = rf"{D}(A / s) = {D}A / s - A\,{D}s / s^2"
+        return "quotient rule", law, broadcast(add(terms), u)
+
+    # ---------------------------------------------------------------- powers
+    def _d_Power(self, u):
+        base, p = u.args
+        if base.type.is_scalar:
+            if isinstance(base, N.Apply) and base.name == "norm" and p == 2:
+                return self._squared_norm(base.args[1])
+            return "power rule", rf"{D}(s^p) = p\,s^{{p-1}}\,{D}s", mul(N.Number(p), power(base, p - 1), self.d(base))
+        k = int(p)
+        if k == -1:
+            return "inverse", rf"{D}(X^{{-1}}) = -X^{{-1}}\,{D}X\,X^{{-1}}", N.Neg(N.MatMul(u, self.d(base), u))
+        if k < -1:
+            law = rf"{D}(Y^{{-1}}) = -Y^{{-1}}\,{D}Y\,Y^{{-1}},\ Y = X^{{{-k}}}"
+            return "inverse", law, N.Neg(N.MatMul(u, self.d(N.Power(base, -k)), u))
+        if k == 0:
+            raise UnsupportedStep("steps cannot differentiate the matrix power X^0")
+        terms = [mul(power(base, j), self.d(base), power(base, k - 1 - j)) for j in range(k)]
+        law = rf"{D}(X^k) = \sum_{{j=0}}^{{k-1}} X^j\,{D}X\,X^{{k-1-j}}"
+        return "power rule", law, add(terms)
+
+    def _squared_norm(self, a):
+        """d‖a‖² = 2aᵀ da, since ‖a‖² = aᵀa (and tr(AᵀA) for a matrix)."""
+        two = N.Number(2.0)
+        if a.type.is_matrix:
+            out = N.MatMul(two, N.Apply("tr", N.MatMul(N.Transpose(a), self.d(a))))
+            return "squared norm", rf"{D}\|A\|_F^2 = 2\operatorname{{tr}}(A^\top {D}A)", out
+        if a.type.is_scalar:
+            return "squared norm", rf"{D}(s^2) = 2s\,{D}s", N.MatMul(two, a, self.d(a))
+        out = N.MatMul(two, a, N.Transpose(self.d(a))) if a.type.row else N.MatMul(two, N.Transpose(a), self.d(a))
+        return "squared norm", rf"{D}\|a\|^2 = 2a^\top {D}a", out
+
+    def _d_ElemPower(self, u):
+        base, p = u.args
+        law = rf"{D}(A^{{\circ p}}) = p\,A^{{\circ (p-1)}} \odot {D}A"
+        if base.type.is_scalar:
+            return "power rule", law, mul(N.Number(p), power(base, p - 1), self.d(base))
+        coef = elem_power(base, p - 1)
+        body = self.d(base) if coef is None else N.Hadamard(coef, self.d(base))
+        return "power rule", law, mul(N.Number(p), body)
+
+    def _d_Transpose(self, u):
+        return "transpose", rf"{D}(A^\top) = ({D}A)^\top", N.Transpose(self.d(u.args[0]))
+
+    # ------------------------------------------------------- matrix functions
+    def _d_Apply(self, u):
+        name, a = u.args
+        method = getattr(self, "_apply_" + name, None)
+        if method is None:
+            raise UnsupportedStep(f"steps cannot differentiate {name}(...)")
+        return method(u, a)
+
+    def _linear(self, name, latex):
+        def rule(u, a):
+            return "linearity", rf"{D}\,{latex}(A) = {latex}({D}A)", N.Apply(name, self.d(a))
+
+        return rule
+
+    def __getattr__(self, attr):
+        linear = {"tr": r"\operatorname{tr}", "diag": r"\operatorname{diag}",
+                  "vec": r"\operatorname{vec}", "sum": r"\operatorname{sum}"}
+        if attr.startswith("_apply_") and attr[7:] in linear:
+            return self._linear(attr[7:], linear[attr[7:]])
+        raise AttributeError(attr)
+
+    def _apply_det(self, u, x):
+        out = N.MatMul(u, N.Apply("tr", N.MatMul(N.Apply("inv", x), self.d(x))))
+        return "determinant", rf"{D}\det X = \det X \operatorname{{tr}}(X^{{-1}} {D}X)", out
+
+    def _apply_logdet(self, u, x):
+        out = N.Apply("tr", N.MatMul(N.Apply("inv", x), self.d(x)))
+        return "log-determinant", rf"{D}\log\det X = \operatorname{{tr}}(X^{{-1}} {D}X)", out
+
+    def _apply_inv(self, u, x):
+        return "inverse", rf"{D}(X^{{-1}}) = -X^{{-1}}\,{D}X\,X^{{-1}}", N.Neg(N.MatMul(u, self.d(x), u))
+
+    def _apply_norm(self, u, a):
+        if a.type.is_scalar:
+            law = rf"{D}|s| = \operatorname{{sign}}(s)\,{D}s"
+            return "norm", law, N.MatMul(N.Elementwise("sign", a), self.d(a))
+        if a.type.is_matrix:
+            inner = N.Apply("tr", N.MatMul(N.Transpose(a), self.d(a)))
+            law = rf"{D}\|A\|_F = \operatorname{{tr}}(A^\top {D}A) / \|A\|_F"
+        else:
+            inner = N.MatMul(self.d(a), N.Transpose(a)) if a.type.row else N.MatMul(N.Transpose(a), self.d(a))
+            law = rf"{D}\|a\| = a^\top {D}a / \|a\|"
+        return "norm", law, N.Div(inner, u)
+
+    def _apply_softmax(self, u, z):
+        s = u
+        law = rf"{D}\operatorname{{softmax}}(z) = (\operatorname{{diag}}(s) - s s^\top)\,{D}z,\ s = \operatorname{{softmax}}(z)"
+        if z.type.row:
+            jac = N.Add(N.Apply("diag", s), N.Neg(N.MatMul(N.Transpose(s), s)))
+            return "softmax", law, N.MatMul(self.d(z), jac)
+        jac = N.Add(N.Apply("diag", s), N.Neg(N.MatMul(s, N.Transpose(s))))
+        return "softmax", law, N.MatMul(jac, self.d(z))
+
+    def _apply_logsumexp(self, u, z):
+        s = N.Apply("softmax", z)
+        law = rf"{D}\operatorname{{logsumexp}}(z) = \operatorname{{softmax}}(z)^\top {D}z"
+        out = N.MatMul(self.d(z), N.Transpose(s)) if z.type.row else N.MatMul(N.Transpose(s), self.d(z))
+        return "log-sum-exp", law, out
+
+    # ------------------------------------------------------------- functions
+    def _d_Elementwise(self, u):
+        name, a, order = u.args
+        if name == "log" and order == 0:
+            return self._log(a)
+        prime = derivative_of(name, a, order)
+        if a.type.is_scalar:
+            return "chain rule", rf"{D}f(s) = f'(s)\,{D}s", N.MatMul(prime, self.d(a))
+        return "chain rule", rf"{D}f(A) = f'(A) \odot {D}A", N.Hadamard(prime, self.d(a))
+
+    def _log(self, a):
+        if isinstance(a, N.Apply) and a.name == "det":
+            x = a.args[1]
+            out = N.Apply("tr", N.MatMul(N.Apply("inv", x), self.d(x)))
+            return "log-determinant", rf"{D}\log\det X = \operatorname{{tr}}(X^{{-1}} {D}X)", out
+        if a.type.is_scalar:
+            return "chain rule", rf"{D}\log s = {D}s / s", N.Div(self.d(a), a)
+        return "chain rule", rf"{D}\log(A) = {D}A \oslash A", N.HadamardDiv(self.d(a), a)
+
+    def _d_Call(self, u):
+        name, a, order = u.args
+        if order == 0:
+            grad = N.Call(name, a, 1)
+            if a.type.is_scalar:
+                return "chain rule", rf"{D}g(s) = g'(s)\,{D}s", N.MatMul(grad, self.d(a))
+            if a.type.is_matrix:
+                out = N.Apply("tr", N.MatMul(N.Transpose(grad), self.d(a)))
+                return "chain rule", rf"{D}g(U) = \operatorname{{tr}}(\nabla g(U)^\top {D}U)", out
+            out = N.MatMul(self.d(a), grad) if a.type.row else N.MatMul(N.Transpose(grad), self.d(a))
+            return "chain rule", rf"{D}g(u) = \nabla g(u)^\top {D}u", out
+        if order == 1 and a.type.is_vector and not a.type.row:
+            out = N.MatMul(N.Call(name, a, 2), self.d(a))
+            return "chain rule", rf"{D}\nabla g(u) = \nabla^2 g(u)\,{D}u", out
+        raise UnsupportedStep(f"steps cannot differentiate the derivative of order {order} of {name}")
+
+    def _d_Derived(self, u):
+        raise UnsupportedStep("steps cannot differentiate a derived expression; pass the original")
+
+
+def derivative_of(name: str, a: N.Expr, order: int) -> N.Expr:
+    """``f'(A)`` written out from the table of elementwise functions where it can be
+    (``1 - tanh(A)^∘2``), else as the named derivative ``f'(A)``."""
+    if name in ELEMENTWISE and order == 0:
+        from ..parse import parse
+        from ..simplify.matrix_form import instantiate
+
+        return instantiate(parse(ELEMENTWISE[name].derivative, {"x": "scalar"}), a)
+    return N.Elementwise(name, a, order + 1)
+
+
+def broadcast(e: N.Expr, like: N.Expr) -> N.Expr:
+    """``e`` with the type of ``like``: a scalar differential added to a vector or matrix
+    is broadcast (``d(A + s) = ds 𝟏𝟏ᵀ`` for a constant ``A``)."""
+    if e.type == like.type:
+        return e
+    t = like.type
+    if t.is_vector:
+        ones = N.Ones(t.shape[0])
+        return N.MatMul(e, N.Transpose(ones) if t.row else ones)
+    if t.is_matrix:
+        return N.MatMul(e, N.Ones(t.shape[0]), N.Transpose(N.Ones(t.shape[1])))
+    raise UnsupportedStep("steps cannot broadcast this differential")
+
+
+def find_pending(e: N.Expr, var: N.Symbol) -> Differential | None:
+    """The first ``d(u)`` with ``u`` not the variable, outer before inner, left to right."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Differential):
+            if node.args[0] != var:
+                return node
+            continue
+        stack.extend(reversed(node.children))
+    return None
