@@ -59,7 +59,7 @@ def is_one(e) -> bool:
 def mul(*factors) -> N.Expr:
     """The product of the factors, leaving out ``None`` and 1; ``1`` if none is left.
     A leading sign is taken out: ``mul(-A, B) = -(A B)``."""
-    fs = _cancel([f for f in factors if not is_one(f)])
+    fs = _cancel([g for f in factors if not is_one(f) for g in _scalar_factors(f)])
     sign = 1
     out = []
     for f in fs:
@@ -76,6 +76,13 @@ def mul(*factors) -> N.Expr:
     else:
         body = N.MatMul(*out)
     return body if sign == 1 else neg(body)
+
+
+def _scalar_factors(f: N.Expr) -> list:
+    """A product of scalars is spliced into the product it joins (``(a b) c = a b c``)."""
+    if isinstance(f, N.MatMul) and all(a.type.is_scalar for a in f.args):
+        return [g for a in f.args for g in _scalar_factors(a)]
+    return [f]
 
 
 def _cancel(factors: list) -> list:
@@ -103,7 +110,9 @@ def scale(coef, e: N.Expr) -> N.Expr:
 
 
 def divide(coef, s: N.Expr) -> N.Expr:
-    """``coef / s``."""
+    """``coef / s``, with a sign taken out: ``-1 / s = -(1 / s)``."""
+    if isinstance(coef, N.Number) and coef.value < 0:
+        return neg(divide(N.Number(-coef.value), s))
     if isinstance(coef, N.Neg):
         return neg(N.Div(coef.args[0], s))
     return N.Div(ONE if coef is None else coef, s)

@@ -3,7 +3,8 @@
 A line ``df = E`` is evaluated with ``dX`` set to a direction ``V``; a ``d(u)`` still to
 be expanded is the directional derivative of ``u`` along ``V`` (central differences).
 The first line, ``d(f)``, is therefore the directional derivative of ``f`` itself, and
-every later line must give the same number. A line ``∂f/∂X = G`` is paired with ``V``
+every later line must give the same number. For a variable declared symmetric, pass a
+symmetric direction (the evaluator refuses a non-symmetric value for it). A line ``∂f/∂X = G`` is paired with ``V``
 as the layout says (``⟨G, V⟩`` in denominator layout, ``⟨Gᵀ, V⟩`` in numerator layout).
 """
 from __future__ import annotations

@@ -212,9 +212,14 @@ class Identifier:
         return "Hadamard quotient", law, Term("vector", transpose(N.HadamardDiv(transpose(t.P), const)), lin)
 
     def _vector_Transpose(self, t, L):
-        pushed = transpose(L.args[0])
+        inner = L.args[0]
+        if isinstance(inner, (N.Hadamard, N.HadamardDiv)):
+            op = r"\odot" if isinstance(inner, N.Hadamard) else r"\oslash"
+            pushed = type(inner)(transpose(inner.left), transpose(inner.right))
+            return "transpose", rf"(A {op} B)^\top = A^\top {op} B^\top", replace(t, L=pushed)
+        pushed = transpose(inner)
         if isinstance(pushed, N.Transpose):
-            raise UnsupportedStep("a transpose that cannot be moved inside")
+            raise UnsupportedStep(f"steps cannot move a transpose inside {type(inner).__name__}")
         return "transpose", r"(A^\top)^\top = A,\ (AB)^\top = B^\top A^\top", replace(t, L=pushed)
 
     def _vector_Apply(self, t, L):
@@ -222,7 +227,24 @@ class Identifier:
         if name == "diag" and a.type.is_matrix:
             law = rf"p^\top \operatorname{{diag}}(M) = {TR}(\operatorname{{diag}}(p)\, M)"
             return "diagonal", law, Term("matrix", N.Apply("diag", transpose(t.P)), a)
+        if name == "vec":
+            return self._vec(t, a)
         raise UnsupportedStep(f"steps cannot bring {name}(...) into identification form")
+
+    def _vec(self, t, M):
+        """``vec(C)ᵀ vec(M) = tr(Cᵀ M)``; a context that is not ``vec(C)ᵀ`` is refused."""
+        scalars, chain = split_product(t.P) if isinstance(t.P, N.MatMul) else ([], [t.P])
+        sign = 1
+        if len(chain) == 1 and isinstance(chain[0], N.Neg):
+            sign, chain = -1, [chain[0].args[0]]
+        head = chain[0] if len(chain) == 1 else None
+        if not (isinstance(head, N.Transpose) and isinstance(head.args[0], N.Apply)
+                and head.args[0].name == "vec" and head.args[0].args[1].type == M.type):
+            raise UnsupportedStep("steps cannot bring vec(...) into identification form")
+        C = head.args[0].args[1]
+        P = mul(*scalars, transpose(C))
+        law = rf"\operatorname{{vec}}(C)^\top \operatorname{{vec}}(M) = {TR}(C^\top M)"
+        return "vec inner product", law, Term("matrix", P if sign == 1 else neg(P), M)
 
     # ------------------------------------------------------------ matrix kind
     def _matrix_MatMul(self, t, L):

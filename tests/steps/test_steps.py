@@ -83,6 +83,7 @@ def test_textbook_rules_appear():
     ("W x", "x", "scalar functions"),
     ("softmax(z)", "z", "scalar functions"),
     ("sum(vec(X) .* a)", "X", "vec"),
+    ("x^T kron(A, B) y", "A", "Kron"),
     ("sum(kron(X, A))", "X", "Kron"),
     ("a^T b", "x", "not a variable"),
 ])
@@ -146,3 +147,40 @@ def test_document_compiles_with_pdflatex(tmp_path):
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+# ------------------------------------------------------------ random compositions
+@pytest.mark.parametrize("seed", range(0, 120, 3))
+def test_random_compositions(seed):
+    """Scalar compositions of every construct (tests/diff/compositions.py), by each of
+    their variables: every line holds and the answer equals diff, or the derivation
+    is refused with UnsupportedStep (Kronecker products)."""
+    from symmat.shapes import Type
+    from tests.diff.compositions import build
+    from tests.strategies import random_values as values_for
+
+    f = build(seed, depth=2, type_=Type())
+    rng = np.random.default_rng(seed)
+    values = values_for(f, rng)
+    for name, sym in f.free_symbols().items():
+        for layout in LAYOUTS:
+            try:
+                derivation = derive(f, name, layout=layout)
+            except UnsupportedStep as error:
+                assert "Kron" in str(error)
+                continue
+            x = np.asarray(values[name], dtype=float)
+            V = rng.standard_normal(x.shape) if x.ndim else float(rng.standard_normal())
+            if sym.symmetric:
+                V = (V + V.T) / 2
+            lines = line_values(derivation, values, V)
+            assert lines == pytest.approx([lines[0]] * len(lines), abs=1e-5 * max(1.0, abs(lines[0])))
+            reference = symmat.diff(f, name, layout=layout).evaluate(values)
+            np.testing.assert_allclose(
+                derivation.steps[-1].expr.evaluate(values), reference, rtol=1e-7, atol=1e-9
+            )
+
+
+def test_vec_inner_product_is_a_trace():
+    text = steps_latex("vec(A)^T vec(X)", "X", layout="denominator")
+    assert "vec inner product" in text
