@@ -255,7 +255,16 @@ def reshape(arg: "Tensor", shape: tuple) -> "Tensor":
     """Row-major reshape; nested reshapes collapse and a reshape to the same shape vanishes."""
     if isinstance(arg, Reshape):
         arg = arg.args[0]
-    return arg if arg.shape == shape else Reshape(arg, shape)
+    if arg.shape == shape:
+        return arg
+    half = len(shape) // 2
+    if isinstance(arg, Delta) and len(shape) % 2 == 0 and shape[:half] == shape[half:] \
+            and dim_product(shape[:half]) == dim_product(arg.shape[:1]):
+        # The identity on a fused axis is the product of the identities on its parts.
+        return einsum([Delta(d) for d in shape[:half]], [(k, half + k) for k in range(half)], tuple(range(len(shape))))
+    if isinstance(arg, Ones):
+        return Ones(shape)
+    return Reshape(arg, shape)
 
 
 def fuse(arg: "Tensor", groups: tuple) -> "Tensor":
@@ -320,9 +329,9 @@ def einsum(operands: Sequence[Tensor], subscripts: Sequence[Sequence], out: Sequ
         return ops[0]
     order = sorted(range(len(ops)), key=lambda k: ops[k].serial)
     ops, subs = [ops[k] for k in order], [subs[k] for k in order]
-    subs, out = _canonical_labels(subs, out)
-    # S_ab = S_ba for a symmetric S: write its labels in order, then number again.
-    subs = [sorted(s) if isinstance(op, Var) and op.symmetric else s for op, s in zip(ops, subs)]
+    # Symmetry (S_ab = S_ba) is not used here: a derivative by S itself must follow
+    # the expression as written (tr(B S) and tr(B Sᵀ) have different unconstrained
+    # gradients); results are simplified with it in matrix form instead.
     subs, out = _canonical_labels(subs, out)
     return Einsum(float(coef), tuple(ops), tuple(map(tuple, subs)), tuple(out))
 

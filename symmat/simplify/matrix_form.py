@@ -103,6 +103,12 @@ class Raiser:
 
     def _raise_Pow(self, t):
         arg, p = t.args
+        if (2 * p).is_integer() and isinstance(arg, T.Einsum) and not arg.out and len(arg.operands) == 2 \
+                and arg.operands[0] is arg.operands[1] and arg.subscripts[0] == arg.subscripts[1] \
+                and arg.operands[0].rank >= 1 and arg.coef == 1.0:
+            # (Σ x_i x_i)^(p) = norm(x)^(2p)
+            norm = N.Apply("norm", self(arg.operands[0]))
+            return norm if p == 0.5 else N.Power(norm, 2 * p)
         inner = self(arg)
         return N.Power(inner, p) if inner.type.is_scalar else N.ElemPower(inner, p)
 

@@ -69,6 +69,11 @@ def with_coefficient(c: float, base: N.Expr | None) -> N.Expr:
     return mul(N.Number(c), base)
 
 
+def negate(e: N.Expr) -> N.Expr:
+    """-e, without a double negation."""
+    return e.args[0] if isinstance(e, N.Neg) else N.Neg(e)
+
+
 def transposes(e: N.Expr) -> int:
     """Number of transposes a product/sum operand costs when written as is."""
     return 1 if isinstance(e, N.Transpose) else 0
@@ -88,13 +93,17 @@ def is_symmetric(e: N.Expr) -> bool:
         return True
     if isinstance(e, N.Power) and e.type.is_matrix:
         return is_symmetric(e.base)
+    if isinstance(e, N.Apply) and e.name == "inv":
+        return is_symmetric(e.args[1])
     if isinstance(e, N.Add):
         # Symmetric terms, or terms that come with their transposes: A + Aᵀ.
         return all(is_symmetric(a) or transpose(a) in e.args for a in e.args)
-    if isinstance(e, N.MatMul) and len(e.args) == 2 and e.args[0].type.is_vector:
-        # u uᵀ
-        a, b = e.args
-        return isinstance(b, N.Transpose) and b.args[0] == a
+    if isinstance(e, N.MatMul) and e.type.is_matrix:
+        # c Aᵀ B A, u uᵀ: the non-scalar factors read the same backwards, transposed.
+        factors = [f for f in e.args if not f.type.is_scalar]
+        return all(
+            f == transpose(g) or (f == g and is_symmetric(f)) for f, g in zip(factors, reversed(factors))
+        )
     return False
 
 
@@ -255,6 +264,51 @@ def ones_inner_product(e: N.MatMul):
     return None
 
 
+def _inverse(e: N.Expr) -> N.Expr | None:
+    """X when e is X⁻¹ (or Xᵀ when e is X⁻ᵀ), else None."""
+    if isinstance(e, N.Power) and e.exponent == -1.0:
+        return e.base
+    if isinstance(e, N.Apply) and e.name == "inv":
+        return e.args[1]
+    if isinstance(e, N.Transpose) and _inverse(e.args[0]) is not None:
+        return transpose(_inverse(e.args[0]))
+    return None
+
+
+def inverse_cancels(e: N.MatMul):
+    """X⁻¹ X = X X⁻¹ = I (and transposed)"""
+    args = list(e.args)
+    for k in range(len(args) - 1):
+        a, b = args[k], args[k + 1]
+        if a.type.is_matrix and (_inverse(a) == b or _inverse(b) == a):
+            rest = args[:k] + args[k + 2:]
+            if not any(not f.type.is_scalar for f in rest):
+                rest.append(N.Identity(a.type.shape[0]))
+            return mul(*rest)
+    return None
+
+
+def number_over(e: N.MatMul):
+    """c (1 ./ u) = c ./ u"""
+    if len(e.args) == 2 and is_number(e.args[0]) and isinstance(e.args[1], N.HadamardDiv) \
+            and is_number(e.args[1].left, 1.0):
+        return N.HadamardDiv(e.args[0], e.args[1].right)
+    return None
+
+
+def repeated_factors(e: N.MatMul):
+    """A A = A² for a square matrix A (consecutive equal factors)"""
+    args = list(e.args)
+    for k in range(len(args) - 1):
+        a = args[k]
+        if a.type.is_matrix and a == args[k + 1]:
+            j = k
+            while j < len(args) and args[j] == a:
+                j += 1
+            return mul(*args[:k], N.Power(a, j - k), *args[j:])
+    return None
+
+
 def scalars_first(e: N.MatMul):
     """s A = A s for a scalar s: scalars are written before matrices and vectors"""
     args = list(e.args)
@@ -343,7 +397,102 @@ def factor_common(e: N.Add):
     return None
 
 
+def common_coefficient(e: N.Add):
+    """c A + c B = c (A + B) for a number c ≠ ±1 shared by every term"""
+    coefs = {split_coefficient(t)[0] for t in e.args}
+    if len(coefs) != 1:
+        return None
+    c = coefs.pop()
+    if abs(c) == 1.0 or any(split_coefficient(t)[1] is None for t in e.args):
+        return None
+    return mul(N.Number(c), N.Add(*[split_coefficient(t)[1] for t in e.args]))
+
+
+def positive_first(e: N.Add):
+    """-a + b = b - a: a sum is written starting with a positive term"""
+    def negative(t):
+        return split_coefficient(t)[0] < 0
+    if not negative(e.args[0]):
+        return None
+    for k, t in enumerate(e.args):
+        if not negative(t):
+            return N.Add(t, *e.args[:k], *e.args[k + 1:])
+    return None
+
+
 # ------------------------------------------------------------------- elementwise
+def _hadamard_factors(e: N.Expr, numerators: list, denominators: list) -> None:
+    """Split a nest of ⊙ and ./ into the factors above and below the line."""
+    if isinstance(e, N.Hadamard) and e.type == e.left.type == e.right.type:
+        _hadamard_factors(e.left, numerators, denominators)
+        _hadamard_factors(e.right, numerators, denominators)
+    elif isinstance(e, N.HadamardDiv) and e.type == e.left.type == e.right.type:
+        _hadamard_factors(e.left, numerators, denominators)
+        _hadamard_factors(e.right, denominators, numerators)
+    elif isinstance(e, N.HadamardDiv) and e.type == e.right.type and is_number(e.left, 1.0):
+        _hadamard_factors(e.right, denominators, numerators)
+    elif isinstance(e, N.ElemPower) and e.exponent.is_integer() and e.exponent != 0 and abs(e.exponent) <= 8:
+        for _ in range(int(abs(e.exponent))):
+            _hadamard_factors(e.base, numerators if e.exponent > 0 else denominators,
+                              denominators if e.exponent > 0 else numerators)
+    else:
+        numerators.append(e)
+
+
+def _hadamard_chain(factors: list[N.Expr]) -> N.Expr:
+    """f ⊙ f ⊙ g as f.^2 ⊙ g (equal factors gathered, first-appearance order)."""
+    counts: dict[N.Expr, int] = {}
+    for f in factors:
+        counts[f] = counts.get(f, 0) + 1
+    parts = [f if c == 1 else N.ElemPower(f, c) for f, c in counts.items()]
+    chain = parts[0]
+    for f in parts[1:]:
+        chain = N.Hadamard(chain, f)
+    return chain
+
+
+def _one_plus_exp(e: N.Expr) -> N.Expr | None:
+    """u when e = 1 + exp(u) (in either order)."""
+    if isinstance(e, N.Add) and len(e.args) == 2:
+        for one, other in ((e.args[0], e.args[1]), (e.args[1], e.args[0])):
+            if is_number(one, 1.0) and isinstance(other, N.Elementwise) and other.name == "exp" and other.order == 0:
+                return other.args[1]
+    return None
+
+
+def hadamard_normal_form(e: N.Expr):
+    """a ⊙ (b ⊙ c) ./ d written as one chain over one denominator, with
+    exp(u) ./ (1 + exp(u)) = σ(u)  and  1 ./ (1 + exp(-u)) = σ(u)"""
+    numerators, denominators = [], []
+    _hadamard_factors(e, numerators, denominators)
+    for d in list(denominators):
+        u = _one_plus_exp(d)
+        if u is None:
+            continue
+        exp_u = N.Elementwise("exp", u)
+        if exp_u in numerators:
+            numerators[numerators.index(exp_u)] = N.Elementwise("sigmoid", u)
+            denominators.remove(d)
+        elif isinstance(u, N.Neg):
+            numerators.append(N.Elementwise("sigmoid", u.args[0]))
+            denominators.remove(d)
+    if len(numerators) == 1 and not denominators and isinstance(e, N.ElemPower):
+        return None
+    for k, f in enumerate(list(numerators)):
+        # exp(-v) ⊙ σ(v) = e^{-v} / (1 + e^{-v}) = σ(-v)
+        if isinstance(f, N.Elementwise) and f.name == "sigmoid" and f.order == 0:
+            exp_neg = N.Elementwise("exp", negate(f.args[1]))
+            if exp_neg in numerators:
+                numerators[k] = N.Elementwise("sigmoid", negate(f.args[1]))
+                numerators.remove(exp_neg)
+    top = _hadamard_chain(numerators or [N.Number(1.0)])
+    if denominators:
+        top = N.HadamardDiv(top, _hadamard_chain(denominators))
+    if top.type != e.type:
+        return None
+    return None if top == e else top
+
+
 def hadamard_with_ones(e: N.Hadamard):
     """1 ⊙ A = A"""
     for a, b in ((e.left, e.right), (e.right, e.left)):
@@ -388,11 +537,23 @@ def elementwise_power_one(e: N.ElemPower):
 
 
 def power_one(e: N.Power):
-    """a¹ = a; c^p is a number"""
+    """a¹ = a; (Aᵖ)^q = A^(pq) for integers; c^p is a number"""
     if e.exponent == 1.0:
         return e.base
+    if isinstance(e.base, N.Power) and e.exponent.is_integer() and e.base.exponent.is_integer():
+        p = e.base.exponent * e.exponent
+        return e.base.base if p == 1.0 else N.Power(e.base.base, p)
     if isinstance(e.base, N.Number) and e.base.value > 0:
         return N.Number(e.base.value ** e.exponent)
+    return None
+
+
+def softmax_by_hand(e: N.Div):
+    """exp(x) / sum(exp(x)) = softmax(x)"""
+    num, den = e.left, e.right
+    if isinstance(num, N.Elementwise) and num.name == "exp" and num.order == 0 and num.type.is_vector \
+            and isinstance(den, N.Apply) and den.name == "sum" and den.args[1] == num:
+        return N.Apply("softmax", num.args[1])
     return None
 
 
@@ -456,6 +617,8 @@ def transpose_of_kron(e: N.Transpose):
     return N.Kron(transpose(inner.left), transpose(inner.right)) if isinstance(inner, N.Kron) else None
 
 
+from .elementwise import distribute_to_cancel, expand_and_collect  # noqa: E402  (they use helpers above)
+
 RULES: dict[type, list[Rule]] = {
     N.Transpose: [
         transpose_of_transpose, transpose_of_scalar, transpose_of_symmetric, transpose_of_negation,
@@ -465,11 +628,19 @@ RULES: dict[type, list[Rule]] = {
     N.Neg: [negation_of_negation, negation_of_number],
     N.MatMul: [
         flatten_product, product_coefficients, product_identity, diagonal_times_vector,
-        ones_inner_product, scalar_reciprocal, scalars_first,
+        ones_inner_product, scalar_reciprocal, inverse_cancels, number_over, repeated_factors, scalars_first,
     ],
-    N.Add: [flatten_sum, collect_like_terms, ones_in_sum, factor_common],
-    N.Hadamard: [hadamard_with_ones, hadamard_with_scalar, hadamard_of_negation, hadamard_reciprocal],
+    N.Add: [
+        flatten_sum, collect_like_terms, ones_in_sum, expand_and_collect, factor_common, common_coefficient,
+        positive_first,
+    ],
+    N.Hadamard: [
+        hadamard_with_ones, hadamard_with_scalar, hadamard_of_negation, hadamard_reciprocal, hadamard_normal_form,
+        distribute_to_cancel,
+    ],
+    N.HadamardDiv: [hadamard_normal_form],
     N.ElemPower: [elementwise_power_one, lone_reciprocal],
     N.Power: [power_one],
+    N.Div: [softmax_by_hand],
     N.Apply: [trace_of_transpose, trace_of_outer, vec_of_outer, negation_in_function],
 }

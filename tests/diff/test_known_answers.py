@@ -145,18 +145,11 @@ def test_symmetric_space_convention(text, gradient):
     close(result, (G + G.T) / 2, values)
 
 
-# Engine bug reported to the lead: with S declared symmetric the engine canonicalises
-# S_ji to S_ij before differentiating, so the default ("unconstrained") derivative is
-# that of a rewritten expression: ∂tr(BS)/∂S gives B instead of Bᵀ, ∂(BS)/∂S is
-# transposed in the variable's axes (∂(xᵀSy)/∂S gave y xᵀ too until the lead's fix). Neither G nor (G+Gᵀ)/2 — the convention the
-# docstring promises is broken whenever G is not symmetric.
-SYMMETRIC_BUG = pytest.mark.xfail(
-    strict=True, reason="engine bug: unconstrained derivative by a symmetric S uses Sᵀ for S")
-
-
+# Symmetry is used on results only, never on the expression before differentiating by
+# S itself: ∂tr(BS)/∂S is Bᵀ (not B, which a canonicalised S_ji -> S_ij would give).
 @pytest.mark.parametrize(
     "text,gradient",
-    [pytest.param(*c, marks=[SYMMETRIC_BUG] if c[0] == "tr(B S)" else []) for c in SYMMETRIC_CASES],
+    SYMMETRIC_CASES,
     ids=[c[0] for c in SYMMETRIC_CASES],
 )
 def test_unconstrained_convention(text, gradient):
@@ -172,7 +165,6 @@ def test_unconstrained_convention(text, gradient):
     np.testing.assert_allclose(result.evaluate(values), numeric_derivative(free, "S", values, "denominator"), rtol=1e-6, atol=1e-8)
 
 
-@SYMMETRIC_BUG
 def test_unconstrained_convention_rank4():
     """∂(BS)_ij/∂S_kl = B_ik δ_jl (numerator entry [i, j, l, k]) for S declared symmetric."""
     values = sym_values()

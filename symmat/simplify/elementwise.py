@@ -1,0 +1,169 @@
+"""Elementwise algebra: entrywise sums and products form a commutative ring, so an
+expression built from +, -, ⊙, ./ and numbers is a polynomial (with atoms that may
+carry negative powers). Two rules use that:
+
+- ``distribute_to_cancel``: (a ./ u - b ./ v) ⊙ u ⊙ v = a ⊙ v - b ⊙ u, when
+  distributing a product over a sum cancels every denominator;
+- ``expand_and_collect``: a sum of products of sums, expanded into monomials and
+  collected, when that is shorter: (1 - y) ⊙ σ - y ⊙ (1 - σ) = σ - y.
+"""
+from __future__ import annotations
+
+from .. import nodes as N
+
+MAX_MONOMIALS = 32
+
+
+class Polynomial:
+    """Σ coef · Π atom^power, atoms compared structurally."""
+
+    def __init__(self, terms: dict | None = None):
+        self.terms: dict[tuple, float] = terms or {}
+
+    @staticmethod
+    def constant(c: float) -> "Polynomial":
+        return Polynomial({(): c} if c else {})
+
+    @staticmethod
+    def atom(e: N.Expr, power: int = 1) -> "Polynomial":
+        return Polynomial({((e, power),): 1.0})
+
+    def __add__(self, other: "Polynomial") -> "Polynomial":
+        terms = dict(self.terms)
+        for mono, c in other.terms.items():
+            terms[mono] = terms.get(mono, 0.0) + c
+        return Polynomial({m: c for m, c in terms.items() if c != 0.0})
+
+    def scale(self, c: float) -> "Polynomial":
+        return Polynomial({m: c * v for m, v in self.terms.items()} if c else {})
+
+    def __mul__(self, other: "Polynomial") -> "Polynomial":
+        result = Polynomial()
+        for ma, ca in self.terms.items():
+            for mb, cb in other.terms.items():
+                result = result + Polynomial({_merge(ma, mb): ca * cb})
+        if len(result.terms) > MAX_MONOMIALS:
+            raise OverflowError
+        return result
+
+
+def _merge(ma: tuple, mb: tuple) -> tuple:
+    powers: dict = {}
+    order = []
+    for atom, p in ma + mb:
+        if atom not in powers:
+            order.append(atom)
+            powers[atom] = 0
+        powers[atom] += p
+    return tuple((a, powers[a]) for a in order if powers[a] != 0)
+
+
+def polynomial(e: N.Expr) -> Polynomial:
+    """``e`` expanded into monomials (sums under a division stay atoms)."""
+    if isinstance(e, N.Number):
+        return Polynomial.constant(e.value)
+    if isinstance(e, N.Add):
+        result = Polynomial()
+        for t in e.args:
+            result = result + polynomial(t)
+        return result
+    if isinstance(e, N.Neg):
+        return polynomial(e.args[0]).scale(-1.0)
+    if isinstance(e, N.MatMul) and len(e.args) == 2 and isinstance(e.args[0], N.Number):
+        return polynomial(e.args[1]).scale(e.args[0].value)
+    if isinstance(e, N.Hadamard):
+        return polynomial(e.left) * polynomial(e.right)
+    if isinstance(e, N.HadamardDiv):
+        return polynomial(e.left) * Polynomial.atom(e.right, -1)
+    if isinstance(e, N.ElemPower) and e.exponent.is_integer() and 0 < e.exponent <= 3:
+        base = polynomial(e.base)
+        result = base
+        for _ in range(int(e.exponent) - 1):
+            result = result * base
+        return result
+    return Polynomial.atom(e)
+
+
+def expression(p: Polynomial, like: N.Expr) -> N.Expr:
+    """The polynomial written as a sum of ⊙-products (one ./ per term at most)."""
+    from .rules import with_coefficient, zero_like
+
+    terms = []
+    for mono, c in p.terms.items():
+        num = [a if k == 1 else N.ElemPower(a, k) for a, k in mono if k > 0]
+        den = [a if k == -1 else N.ElemPower(a, -k) for a, k in mono if k < 0]
+        body = None
+        for f in num:
+            body = f if body is None else N.Hadamard(body, f)
+        if den:
+            bottom = den[0]
+            for f in den[1:]:
+                bottom = N.Hadamard(bottom, f)
+            body = N.HadamardDiv(body if body is not None else N.Number(abs(c)), bottom)
+            if body.left == N.Number(abs(c)) and not num:
+                terms.append(body if c > 0 else N.Neg(body))
+                continue
+        terms.append(with_coefficient(c, body))
+    if not terms:
+        return zero_like(like)
+    result = terms[0] if len(terms) == 1 else N.Add(*terms)
+    if result.type != like.type:
+        return None
+    return result
+
+
+def _size(e: N.Expr) -> int:
+    return sum(1 for _ in _nodes(e))
+
+
+def _nodes(e: N.Expr):
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.children)
+
+
+def expand_and_collect(e: N.Add):
+    """Σ Π (sums) expanded and like monomials collected, when the result is smaller"""
+    if not any(isinstance(t, (N.Hadamard, N.Neg, N.MatMul)) and any(
+            isinstance(n, N.Add) for n in _nodes(t) if n is not t) for t in e.args):
+        return None
+    try:
+        p = polynomial(e)
+        separate = sum(len(polynomial(t).terms) for t in e.args)
+    except OverflowError:
+        return None
+    if len(p.terms) >= separate:
+        return None  # no monomials cancel or merge
+    result = expression(p, e)
+    if result is None or _size(result) >= _size(e):
+        return None
+    return result
+
+
+def distribute_to_cancel(e: N.Hadamard):
+    """(Σ tₖ) ⊙ F = Σ (tₖ ⊙ F) when every tₖ ⊙ F loses its denominators"""
+    from .rules import _hadamard_factors
+
+    numerators, denominators = [], []
+    _hadamard_factors(e, numerators, denominators)
+    for k, s in enumerate(numerators):
+        if not isinstance(s, N.Add):
+            continue
+        rest = numerators[:k] + numerators[k + 1:]
+        try:
+            p = polynomial(s)
+            if not denominators and all(k_ > 0 for mono in p.terms for _, k_ in mono):
+                continue  # nothing to cancel: distributing would only lengthen
+            for f in rest:
+                p = p * Polynomial.atom(f)
+            for d in denominators:
+                p = p * Polynomial.atom(d, -1)
+        except OverflowError:
+            return None
+        if all(k_ > 0 for mono in p.terms for _, k_ in mono):
+            result = expression(p, e)
+            if result is not None and _size(result) < _size(e) + 4:
+                return result
+    return None
