@@ -5,21 +5,28 @@ arguments and sets ``run``, a function of the parsed arguments that prints the r
 and returns the exit status. Add a subcommand by appending its function to
 :data:`SUBCOMMANDS`.
 
-Exit status: 0 on success, 2 on bad input (a :class:`SymmatError`, shown with a caret
+Exit status: 0 on success, 1 when ``diff --check`` finds the result wrong, 2 on bad input (a :class:`SymmatError`, shown with a caret
 under the offending place) and on bad usage (argparse's own convention).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import Callable, Sequence
 
 from . import __version__
-from .errors import SymmatError
-from .nodes import Expr
+from .check import verify
+from .diff import diff
+from .errors import DiffError, SymmatError
 from .parse import parse
+from .report import derivative_record, format_shape, where_text
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Options that do not go together; reported like argparse's own usage errors."""
 
 
 def read_expression(text: str) -> str:
@@ -27,34 +34,12 @@ def read_expression(text: str) -> str:
     return sys.stdin.read().strip() if text == "-" else text
 
 
-def format_shape(shape: tuple) -> str:
-    return " x ".join(str(d) for d in shape) if shape else "scalar"
-
-
-def describe_names(expr: Expr) -> str:
-    """The variables and abstract functions with their (inferred) shapes, in the
-    ``where`` syntax, so the user sees what inference decided."""
-    parts = []
-    for name, symbol in expr.free_symbols().items():
-        spec = format_shape(symbol.shape) + (" symmetric" if symbol.symmetric else "")
-        parts.append(f"{name}: {spec}")
-    from . import nodes as N
-
-    for node in N.walk(expr):
-        if isinstance(node, N.Call):
-            argument = node.args[1].shape
-            parts.append(f"{node.name}: R^{argument[0] if argument else 1} -> R")
-        elif isinstance(node, N.Elementwise) and node.is_abstract:
-            parts.append(f"{node.name}: elementwise")
-    return "; ".join(dict.fromkeys(parts))
-
-
 # ------------------------------------------------------------------ parse
 def run_parse(args: argparse.Namespace) -> int:
     expr = parse(read_expression(args.expr), args.where)
     print(expr)
     print(f"shape: {format_shape(expr.shape)}")
-    names = describe_names(expr)
+    names = where_text(expr)
     if names:
         print(f"where: {names}")
     return EXIT_OK
@@ -71,7 +56,113 @@ def add_parse_command(subparsers) -> None:
     p.set_defaults(run=run_parse)
 
 
-SUBCOMMANDS: list[Callable] = [add_parse_command]
+# ------------------------------------------------------------------ diff
+EMITS = ("text", "latex", "numpy", "steps", "index")
+
+DIFF_EXAMPLES = """\
+examples:
+  symmat diff "g(W^T a)" --wrt W --layout denominator
+      a ∇g(W^T a)^T
+  symmat diff "norm(A x - b)^2" --wrt x --emit latex
+      2 \\left(A x - b\\right)^\\top A
+  symmat diff "x^T A x" --wrt x --order 2
+      A + A^T
+  symmat diff "logdet(X)" --wrt X --check
+      X^-1
+      check: max relative error 4e-11 over 3 random inputs (finite differences)
+  symmat diff "W x" --wrt W --emit index
+      ∂(W x)[i]/∂W[k,j] = x[j] δ[i,k]
+      ∂vec(W x)/∂vec(W) = kron(x^T, I)
+  symmat diff "tr(A X B)" --wrt X --where "A: p x m; B: n x p" --json
+  symmat diff "log(det(X))" --wrt X --emit steps --document > steps.tex
+  echo "sigmoid(w^T x)" | symmat diff - --wrt w --emit numpy
+
+Undeclared names: uppercase is a matrix, lowercase a vector, an unknown function an
+abstract scalar function; every size is inferred. Exit status: 0 on success, 1 when
+--check finds the derivative wrong, 2 on bad input (the message points at the place).
+"""
+
+NUMPY_FUNCTION_NAME = "d_f"
+
+
+def load_steps() -> Callable[..., str]:
+    """``symmat.steps.steps_latex``, imported only when asked for, so that every other
+    use works whether or not this version has step-by-step derivations."""
+    try:
+        from .steps import steps_latex
+    except ImportError as error:
+        if error.name != f"{__package__}.steps":
+            raise  # a bug inside symmat.steps, not its absence
+        raise DiffError("step-by-step derivations (--emit steps) are not available in this version") from None
+    return steps_latex
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    if args.document and args.emit != "steps":
+        raise UsageError("--document goes with --emit steps")
+    if args.emit == "steps" and (args.order != 1 or args.symmetric != "unconstrained"):
+        raise UsageError("--emit steps derives first derivatives, with the default --symmetric")
+    text = read_expression(args.expr)
+    f = parse(text, args.where)
+    options = dict(layout=args.layout, where=args.where, order=args.order, symmetric=args.symmetric)
+    result = diff(f, args.wrt, form="index" if args.emit == "index" else "matrix", **options)
+    if args.emit == "steps":
+        output = load_steps()(text, args.wrt, layout=args.layout, where=args.where, document=args.document)
+    elif args.emit == "latex":
+        output = result.latex()
+    elif args.emit == "numpy":
+        output = result.numpy(NUMPY_FUNCTION_NAME)
+    else:
+        output = str(result)
+    if args.json:
+        record = derivative_record(text, f, result, wrt=args.wrt, layout=args.layout, order=args.order,
+                                   symmetric=args.symmetric)
+        if args.emit in ("numpy", "steps"):
+            record[args.emit] = output
+        report = verify(f, args.wrt, **options) if args.check else None
+        if report is not None:
+            record["check"] = report.as_dict()
+        print(json.dumps(record, indent=2, ensure_ascii=False))
+    else:
+        # The result first: it stands even when the check cannot run.
+        print(output.rstrip("\n"), flush=True)
+        report = verify(f, args.wrt, **options) if args.check else None
+        if report is not None:
+            print(report.summary())
+    return EXIT_CHECK_FAILED if report is not None and not report.passed else EXIT_OK
+
+
+def add_diff_command(subparsers) -> None:
+    p = subparsers.add_parser(
+        "diff", help="differentiate an expression with respect to a variable",
+        description="Differentiate EXPR with respect to the variable --wrt and print the derivative "
+        "(matrix notation where one exists, index notation for results of rank 3 and more).",
+        epilog=DIFF_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("expr", metavar="EXPR", help="the expression, e.g. \"g(W^T a)\"; - reads it from standard input")
+    p.add_argument("--wrt", required=True, metavar="X", help="the variable to differentiate by")
+    # layout and --symmetric are checked by symmat.diff, so that a bad value is reported
+    # the same way from Python and from here.
+    p.add_argument("--layout", default="numerator", metavar="{numerator,denominator}",
+                   help="numerator (default): a gradient is a row vector; denominator: it has the variable's shape")
+    p.add_argument("--where", default=None, help="declarations, e.g. \"W: m x n; a: m; g: R^n -> R\"")
+    p.add_argument("--order", type=int, default=1, metavar="K", help="differentiate K times (2: the Hessian)")
+    p.add_argument("--symmetric", default="unconstrained", metavar="{unconstrained,symmetric}",
+                   help="by a matrix declared symmetric: entries independent (default), or the gradient "
+                   "in the space of symmetric matrices, (G + G^T)/2")
+    p.add_argument("--emit", default="text", choices=EMITS,
+                   help="text (default, the input language), latex, numpy (a Python function), "
+                   "steps (the derivation as LaTeX), index (index notation)")
+    p.add_argument("--document", action="store_true",
+                   help="with --emit steps: a standalone LaTeX document")
+    p.add_argument("--check", action="store_true",
+                   help="also compare the result with finite differences at random inputs; exit 1 if they disagree")
+    p.add_argument("--json", action="store_true",
+                   help="print a JSON object: input, inferred shapes, the request, result as text and LaTeX")
+    p.set_defaults(run=run_diff)
+
+
+SUBCOMMANDS: list[Callable] = [add_parse_command, add_diff_command]
 
 
 # ------------------------------------------------------------------ main
@@ -96,6 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except SymmatError as error:
         print(f"symmat: error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except UsageError as error:
+        print(f"symmat {args.command}: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except RecursionError:
         print("symmat: error: the expression is nested too deeply", file=sys.stderr)

@@ -67,7 +67,9 @@ class Expr:
         return to_latex(self)
 
     def _repr_latex_(self) -> str:
-        return f"${self.latex()}$"
+        """Jupyter shows an expression as this formula. ``\\displaystyle`` (as SymPy
+        does) gives the ∂ fractions of index-form results full size in inline math."""
+        return f"$\\displaystyle {self.latex()}$"
 
     def numpy(self, name: str = "f") -> str:
         from .printing.numpy import to_numpy
