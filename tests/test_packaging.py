@@ -2,8 +2,11 @@
 mapped from the top-level grammar/ folder), so a new folder must be added there."""
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
+
+import pytest
+
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
 ROOT = Path(__file__).resolve().parent.parent
 
