@@ -17,8 +17,8 @@ textbook writes it (``∇_W L = ∇_Z L Xᵀ``) — built in time linear in the 
 from __future__ import annotations
 
 from ..errors import DiffError
-from ..functions import ELEMENTWISE
 from ..index import tensor as T
+from ..index.elementwise import slope
 
 
 def _topological(root: T.Tensor, name: str) -> list[T.Tensor]:
@@ -99,10 +99,9 @@ class Backpropagation:
         return T.einsum([a, b], [labels, labels], labels)
 
     def _back_Elem(self, t: T.Elem, a):
-        name, arg, order = t.args
-        if name in ELEMENTWISE and ELEMENTWISE[name].derivative == "0":
-            return
-        self.send(arg, self._hadamard(a, T.Elem(name, arg, order + 1)))
+        d = slope(*t.args)
+        if d is not None:
+            self.send(t.args[1], self._hadamard(a, d))
 
     def _back_Pow(self, t: T.Pow, a):
         arg, p = t.args

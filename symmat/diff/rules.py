@@ -9,8 +9,8 @@ in the size of the DAG.
 from __future__ import annotations
 
 from ..errors import DiffError
-from ..functions import ELEMENTWISE
 from ..index import tensor as T
+from ..index.elementwise import slope
 
 
 class Differentiator:
@@ -69,10 +69,11 @@ class Differentiator:
     def _d_Elem(self, t: T.Elem):
         """∂f(A)_ij = f'(A)_ij ∂A_ij (elementwise chain rule)."""
         name, arg, order = t.args
-        if name in ELEMENTWISE and ELEMENTWISE[name].derivative == "0":
+        d = slope(name, arg, order)
+        if d is None:
             return None
         labels = tuple(range(t.rank))
-        return self.chain(T.Elem(name, arg, order + 1), labels, arg, labels, labels)
+        return self.chain(d, labels, arg, labels, labels)
 
     def _d_Pow(self, t: T.Pow):
         """∂(A .^ p) = p A .^ (p-1) ⊙ ∂A."""

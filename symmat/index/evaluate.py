@@ -5,11 +5,10 @@ import string
 
 import numpy as np
 
-from functools import lru_cache
-
 from ..evaluate import APPLY, Evaluator, _softmax
 from ..functions import ELEMENTWISE
 from . import tensor as T
+from .elementwise import elementwise_derivative
 
 _LETTERS = string.ascii_letters
 
@@ -78,22 +77,6 @@ class TensorEvaluator(Evaluator):
 
     def _eval_Reshape(self, t: T.Reshape):
         return np.reshape(self(t.args[0]), tuple(self.size(d) for d in t.shape))
-
-
-@lru_cache(maxsize=None)
-def elementwise_derivative(name: str, order: int) -> T.Tensor:
-    """The ``order``-th derivative of a built-in elementwise function as a tensor in the
-    scalar variable ``x``: the table's formula (functions.py), differentiated further
-    by the engine for higher orders."""
-    from ..diff.rules import derivative
-    from ..parse import parse
-    from .lower import lower
-
-    x = T.Var("x", ())
-    if order == 1:
-        return lower(parse(ELEMENTWISE[name].derivative, {"x": "scalar"}))
-    d = derivative(elementwise_derivative(name, order - 1), x)
-    return T.Const(0.0) if d is None else d
 
 
 class _FormulaEvaluator(TensorEvaluator):

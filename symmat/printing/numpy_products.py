@@ -219,9 +219,24 @@ class ProductPrinter:
     def _print_MatMul(self, node: N.MatMul) -> Code:
         parts = flatten(node)
         codes = [self.code(s) for s in parts.scalars]
+        outer = self._outer_split(parts.items) if (codes or parts.negative) else None
+        if outer is not None:
+            # c (u vᵀ) is computed as (c u) vᵀ: scaling the vector, not the matrix.
+            u, v = (self._materialise(self._chain(side)) for side in outer)
+            return f"np.outer({self._scale(parts.negative, codes + [u])[0]}, {v[0]})", ATOM
         if parts.items:
             codes.append(self._materialise(self._chain(parts.items)))
         return self._scale(parts.negative, codes)
+
+    def _outer_split(self, items: list) -> tuple | None:
+        """The two halves of a chain whose last step is an outer product u vᵀ."""
+        if len(items) < 2 or not chain_type(items).is_matrix or any(kind(it) != "plain" for it in items):
+            return None
+        s = chain_order(items)[0, len(items) - 1]
+        lt, rt = chain_type(items[: s + 1]), chain_type(items[s + 1:])
+        if lt.is_vector and not lt.row and rt.is_vector and rt.row:
+            return items[: s + 1], items[s + 1:]
+        return None
 
     def _scale(self, negative: bool, codes: list) -> Code:
         """``-c * d * (A @ x)``: the product of scalars times the chain's value."""

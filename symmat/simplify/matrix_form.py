@@ -96,7 +96,7 @@ class Raiser:
         name, arg, order = t.args
         inner = self(arg)
         if order and name in ELEMENTWISE:
-            from ..index.evaluate import elementwise_derivative
+            from ..index.elementwise import elementwise_derivative
 
             return instantiate(self(elementwise_derivative(name, order)), inner)
         return N.Elementwise(name, inner, order)

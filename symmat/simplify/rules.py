@@ -358,12 +358,20 @@ def broadcast(term: N.Expr, like: N.Expr) -> N.Expr:
     return N.MatMul(term, *zero_like(like).args[1:])
 
 
+def _all_ones(e: N.Expr | None) -> bool:
+    """1 (a vector of ones) or 1 1ᵀ (a matrix of ones)."""
+    if isinstance(e, N.Ones):
+        return True
+    return isinstance(e, N.MatMul) and len(e.args) == 2 and isinstance(e.args[0], N.Ones) \
+        and isinstance(e.args[1], N.Transpose) and isinstance(e.args[1].args[0], N.Ones)
+
+
 def ones_in_sum(e: N.Add):
-    """c 1 + A = c + A (scalar expansion does the broadcasting)"""
+    """c 1 + A = c + A and c 1 1ᵀ + A = c + A (scalar expansion does the broadcasting)"""
     changed, terms = False, []
     for t in e.args:
         c, base = split_coefficient(t)
-        if isinstance(base, N.Ones) and not e.type.is_scalar:
+        if _all_ones(base) and not e.type.is_scalar:
             terms.append(N.Number(c))
             changed = True
         else:
