@@ -134,3 +134,34 @@ def test_every_printed_result_and_answer_tokenizes():
     for entry_id in IDS:
         o = outcome(entry_id)
         assert M.size(o.printed) > 0 and M.size(o.entry.answer) > 0
+
+
+# ------------------------------------------------------------------ printers on the corpus
+def test_every_result_and_answer_renders_in_katex():
+    """Issue 5: the LaTeX of the whole corpus (symmat's results and the textbook answers)
+    renders in a real renderer."""
+    from tests.katex import katex
+
+    if katex.node_missing() is not None:
+        pytest.skip(katex.node_missing())
+    formulas = []
+    for entry_id in IDS:
+        o = outcome(entry_id)
+        formulas += [o.result.latex(), symmat.parse(o.entry.answer, o.entry.where).latex()]
+    errors = katex.render(formulas)
+    bad = [(f, e) for f, e in zip(formulas, errors) if e is not None]
+    assert not bad, "\n".join(f"{f}\n  -> {e}" for f, e in bad)
+
+
+@pytest.mark.parametrize("entry_id", IDS)
+def test_generated_numpy_computes_the_result(entry_id):
+    """Issue 5: the generated NumPy function of every result computes its value."""
+    from tests.printing.test_numpy import run_generated
+
+    o = outcome(entry_id)
+    for seed in SEEDS[:2]:
+        values = M.values_for(o, seed)
+        want = np.asarray(o.result.evaluate(values), dtype=float)
+        with np.errstate(all="ignore"):
+            got = np.asarray(run_generated(o.result, values), dtype=float)
+        _assert_close(got, want, "generated NumPy vs evaluate", o.entry)

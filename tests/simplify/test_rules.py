@@ -1,0 +1,111 @@
+"""Each rewrite rule, on expressions where it applies: the rewritten expression has the
+same value (the rule's law holds), and every rule of RULES is exercised."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import symmat
+from symmat import nodes as N
+from symmat.simplify import rules as R
+from symmat.simplify.engine import simplify
+from tests.strategies import random_values
+
+WHERE = "A: m x n; B: n x m; C: m x m; S: m x m symmetric; X: m x m; x: n; y: m; u: m; v: m; c: scalar; d: scalar"
+
+# rule name -> expressions (input language) on which it applies at the top
+EXAMPLES = {
+    "transpose_of_transpose": ["(A^T)^T"],
+    "transpose_of_scalar": ["(c)^T"],
+    "transpose_of_symmetric": ["S^T", "(u u^T)^T", "(A A^T)^T"],
+    "transpose_of_negation": ["(-A)^T"],
+    "transpose_of_inverse": ["((X^T)^-1)^T"],
+    "transpose_of_product": ["(A^T y)^T", "(C S)^T"],
+    "transpose_of_sum": ["(A^T + B)^T"],
+    "transpose_of_kron": ["kron(A, C)^T"],
+    "kron_of_negation": ["kron(-A, C)"],
+    "negation_of_negation": ["-(-A)"],
+    "negation_of_number": ["-(2 A)"],
+    "flatten_product": ["C (C y)"],
+    "product_coefficients": ["(2 C) (3 y)", "C (-y)"],
+    "product_identity": ["I C y"],
+    "diagonal_times_vector": ["diag(u) C y", "y^T diag(u) C"],
+    "ones_inner_product": ["ones^T y"],
+    "inverse_cancels": ["X^-1 X y"],
+    "number_over": ["2 (1 ./ u)"],
+    "repeated_factors": ["C C y"],
+    "scalar_reciprocal": ["c d^-1"],
+    "scalars_first": ["y c"],
+    "flatten_sum": ["u + (v + y)"],
+    "collect_like_terms": ["u + 2 u - v", "u - u"],
+    "ones_in_sum": ["u + 2 ones"],
+    "expand_and_collect": ["u .* (1 - v) + u .* v"],
+    "factor_common": ["C u + C v"],
+    "common_coefficient": ["2 u + 2 v"],
+    "positive_first": ["-u + v"],
+    "hadamard_with_ones": ["ones .* u"],
+    "hadamard_with_scalar": ["c .* u"],
+    "hadamard_of_negation": ["(-u) .* v"],
+    "hadamard_reciprocal": ["u .* v .^ -1"],
+    "hadamard_normal_form": ["exp(u) ./ (1 + exp(u))", "u .* (v .* (1 ./ (1 + exp(-y))))", "(u ./ v) .* v"],
+    "distribute_to_cancel": ["(u ./ v - y) .* v"],
+    "lone_reciprocal": ["u .^ -1"],
+    "elementwise_power_one": ["u .^ 1"],
+    "power_one": ["(X^2)^3", "c^1"],
+    "softmax_by_hand": ["exp(u) / sum(exp(u))"],
+    "trace_of_transpose": ["tr(C^T)"],
+    "trace_of_outer": ["tr(u y^T)"],
+    "vec_of_outer": ["vec(u x^T)"],
+    "negation_in_function": ["tr(-C)"],
+}
+
+CASES = [(name, text) for name, texts in EXAMPLES.items() for text in texts]
+
+
+def _values(expr, seed):
+    values = random_values(expr, np.random.default_rng(seed), {"m": 3, "n": 4})
+    for name in ("S",):
+        if name in values:
+            values[name] = (values[name] + values[name].T) / 2
+    return values
+
+
+@pytest.mark.parametrize("name,text", CASES, ids=[f"{n}:{t}" for n, t in CASES])
+def test_rule_applies_and_keeps_the_value(name, text):
+    expr = symmat.parse(text, WHERE)
+    rule = getattr(R, name)
+    rewritten = rule(expr)
+    assert rewritten is not None, f"{name} does not apply to {text}"
+    assert rewritten.type.shape == expr.type.shape
+    for seed in (0, 1):
+        values = _values(expr, seed)
+        np.testing.assert_allclose(
+            np.asarray(rewritten.evaluate(values), dtype=float), np.asarray(expr.evaluate(values), dtype=float),
+            rtol=1e-9, atol=1e-9, err_msg=f"{name}: {text} -> {rewritten}",
+        )
+
+
+def test_every_rule_has_an_example():
+    rules = {rule.__name__ for rules in R.RULES.values() for rule in rules}
+    assert rules - set(EXAMPLES) == set(), f"rules without an example: {sorted(rules - set(EXAMPLES))}"
+
+
+def test_every_rule_states_its_law():
+    for rules in R.RULES.values():
+        for rule in rules:
+            assert rule.__doc__ and rule.__doc__.strip(), f"{rule.__name__} has no docstring"
+
+
+@pytest.mark.parametrize("text", [t for _, t in CASES])
+def test_simplified_form_is_a_fixed_point_with_the_same_value(text):
+    expr = symmat.parse(text, WHERE)
+    once = simplify(expr)
+    assert simplify(once) == once, f"{text}: {once} simplifies further to {simplify(once)}"
+    for node in N.walk(once):
+        for rule in R.RULES.get(type(node), ()):
+            assert rule(node) is None or rule(node) == node, f"{rule.__name__} still applies in {once}"
+    values = _values(expr, 2)
+    np.testing.assert_allclose(
+        np.asarray(once.evaluate(values), dtype=float), np.asarray(expr.evaluate(values), dtype=float),
+        rtol=1e-9, atol=1e-9,
+    )
