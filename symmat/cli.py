@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Callable, Sequence
 
@@ -191,6 +192,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"symmat {args.command}: error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # The reader went away (`symmat diff ... | head`): stop quietly, and keep Python
+        # from complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_CHECK_FAILED
     except RecursionError:
         print("symmat: error: the expression is nested too deeply", file=sys.stderr)
         return EXIT_BAD_INPUT

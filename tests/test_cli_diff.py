@@ -205,3 +205,13 @@ def test_console_script_runs_a_derivative():
     done = subprocess.run([sys.executable, "-m", "symmat", "diff", "-", "--wrt", "W", "--layout", "denominator"],
                           input="g(W^T a)\n", capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stdout, done.stderr) == (0, "a ∇g(W^T a)^T\n", "")
+
+
+def test_a_reader_that_goes_away_is_no_error():
+    """`symmat diff ... | head -1`: when the pipe closes first, no traceback."""
+    process = subprocess.Popen([sys.executable, "-m", "symmat", "diff", "x^T A x", "--wrt", "x", "--emit", "steps"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process.stdout.close()  # before the process has printed anything: it is still importing
+    err = process.stderr.read()
+    process.wait(timeout=120)
+    assert "Traceback" not in err and process.returncode == 1
