@@ -5,8 +5,16 @@ from .errors import (
 )
 from .nodes import Expr
 from .parse import parse
-from .interop.sympy import from_sympy
 from .diff import diff
+
+
+def from_sympy(expr):
+    """A SymPy matrix expression as a symmat expression (see symmat.interop.sympy).
+    SymPy is imported on first use, so `import symmat` stays fast."""
+    from .interop.sympy import from_sympy as convert
+
+    return convert(expr)
+
 
 __version__ = "0.1.0"
 

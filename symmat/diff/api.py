@@ -84,6 +84,8 @@ def diff(
             pass  # rank 3 and more, or no matrix notation: index notation it is
     info = DerivativeInfo(str(f), f.latex(), var.name, layout, order, f.type.rank, var.rank,
                           raw if order == 1 else None)
+    # For order k > 1, f_rank/x_rank describe the last differentiation only; the
+    # headline then names the k-th derivative as a whole.
     return IndexExpr(tensor, type_, variables, info)
 
 
@@ -141,7 +143,7 @@ def _derivative_raw(tensor: T.Tensor, var: T.Var, symmetric: str) -> T.Tensor:
     if symmetric == "symmetric" and var.symmetric:
         # Project onto symmetric matrices: (G + Gᵀ)/2 over the variable's two axes.
         swapped = tuple(range(r)) + (r + 1, r)
-        d = T.add([T.scale(d, 0.5), T.scale(T.permute(d, swapped), 0.5)])
+        d = T.add_or_zero([T.scale(d, 0.5), T.scale(T.permute(d, swapped), 0.5)], d.shape)
     return d
 
 

@@ -87,6 +87,8 @@ class Differentiator:
     def _d_Inv(self, t: T.Inv):
         """∂(X⁻¹) = -X⁻¹ ∂X X⁻¹."""
         d = self(t.args[0])
+        if d is None:
+            return None
         xs = self.xlabels()
         return T.einsum([t, d, t], [(0, "a"), ("a", "b") + xs, ("b", 1)], (0, 1) + xs, -1.0)
 
@@ -124,7 +126,8 @@ class Differentiator:
 
     def _d_Reshape(self, t: T.Reshape):
         """∂ reshape(A) = reshape(∂A) (reshaping is linear)."""
-        return T.reshape(self(t.args[0]), t.shape + self.var.shape)
+        d = self(t.args[0])
+        return None if d is None else T.reshape(d, t.shape + self.var.shape)
 
     def _d_Const(self, t):
         return None

@@ -57,7 +57,7 @@ def instantiate(formula: T.Tensor, arg: T.Tensor) -> T.Tensor:
             else:
                 result = T.einsum(ops, [labels if op.rank else () for op in ops], labels, t.coef)
         elif isinstance(t, T.Sum):
-            result = T.add(spread(go(term)) for term in t.terms)
+            result = T.add_or_zero((spread(go(term)) for term in t.terms), arg.shape)
         elif isinstance(t, T.Pow):
             result = T.power(go(t.args[0]), t.args[1])
         elif isinstance(t, T.Elem):

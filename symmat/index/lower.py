@@ -52,7 +52,7 @@ class Lowering:
 
     def _lower_Add(self, node):
         shape = node.type.shape
-        return T.add(self.broadcast(self(term), shape) for term in node.args)
+        return T.add_or_zero((self.broadcast(self(term), shape) for term in node.args), shape)
 
     def _lower_Neg(self, node):
         return T.scale(self(node.args[0]), -1.0)

@@ -80,7 +80,8 @@ class IndexPrinter:
         if type(t) in names:
             return f"{names[type(t)]}({self(t.args[0])})"
         if isinstance(t, T.Reshape):
-            return f"reshape({self(t.args[0])}, {t.shape})"
+            dims = ", ".join(str(d) for d in t.shape)
+            return f"reshape({self(t.args[0])}, ({dims}))"
         raise TypeError(f"no index notation for {type(t).__name__}")
 
 

@@ -13,6 +13,7 @@ stays a ``Delta`` operand of the contraction).
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
 from typing import Iterable, Sequence
 
@@ -22,9 +23,8 @@ from ..shapes import Prod, dim_product
 class Tensor:
     """Base of index-form nodes; ``shape`` is a tuple of dimensions."""
 
-    __slots__ = ("args", "shape", "serial", "_vars", "__weakref__")
+    __slots__ = ("args", "shape", "fingerprint", "_vars", "__weakref__")
     _table: dict = {}
-    _serials = itertools.count()
 
     def __new__(cls, *args):
         key = (cls, args)
@@ -33,8 +33,7 @@ class Tensor:
             node = object.__new__(cls)
             object.__setattr__(node, "args", args)
             object.__setattr__(node, "shape", cls._shape(*args))
-            # Creation order: a deterministic key for canonical operand order.
-            object.__setattr__(node, "serial", next(Tensor._serials))
+            object.__setattr__(node, "fingerprint", _fingerprint(cls, args))
             object.__setattr__(node, "_vars", None)
             Tensor._table[key] = node
         return node
@@ -61,6 +60,24 @@ class Tensor:
             found = frozenset().union(*(c.variables() for c in self.children)) if self.children else frozenset()
             object.__setattr__(self, "_vars", found)
         return self._vars
+
+
+def _fingerprint(cls, args) -> bytes:
+    """A digest of the structure: the same for equal tensors in every process (unlike
+    ``hash`` of strings, or creation order), so operand order and printed output do not
+    depend on what was computed before."""
+    h = hashlib.blake2b(cls.__name__.encode(), digest_size=12)
+    stack = [args]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Tensor):
+            h.update(item.fingerprint)
+        elif isinstance(item, tuple):
+            h.update(b"(%d" % len(item))
+            stack.extend(reversed(item))
+        else:
+            h.update(repr(item).encode())
+    return h.digest()
 
 
 class Var(Tensor):
@@ -327,8 +344,8 @@ def einsum(operands: Sequence[Tensor], subscripts: Sequence[Sequence], out: Sequ
         return Const(coef)
     if len(ops) == 1 and coef == 1.0 and list(subs[0]) == out and len(set(out)) == len(out):
         return ops[0]
-    order = sorted(range(len(ops)), key=lambda k: ops[k].serial)
-    ops, subs = [ops[k] for k in order], [subs[k] for k in order]
+    # Operands keep the order they were written in (σ(u) (1 - σ(u)) reads as the table
+    # writes it); merging equal terms and factoring compare operands as multisets.
     # Symmetry (S_ab = S_ba) is not used here: a derivative by S itself must follow
     # the expression as written (tr(B S) and tr(B Sᵀ) have different unconstrained
     # gradients); results are simplified with it in matrix form instead.
@@ -441,6 +458,14 @@ def add(terms: Iterable[Tensor | None]) -> Tensor | None:
     return parts[0] if len(parts) == 1 else Sum(tuple(parts))
 
 
+def add_or_zero(terms: Iterable[Tensor | None], shape: tuple) -> Tensor:
+    """:func:`add`, with an explicit zero of ``shape`` when the terms cancel."""
+    total = add(terms)
+    if total is not None:
+        return total
+    return Zero(shape) if shape else Const(0.0)
+
+
 def _factor(parts: list[Tensor]) -> list[Tensor]:
     """Distributivity: Σ … A … + Σ … B … = Σ … (A + B) … for two contractions that
     differ in one operand only (B's labels may be a permutation of A's: then Bᵀ)."""
@@ -514,7 +539,7 @@ def _residual(pairs, labels, coef, size) -> Tensor:
 
 def _split_coef(t: Tensor) -> tuple[Tensor, float]:
     if isinstance(t, Einsum) and t.coef != 1.0:
-        return Einsum(1.0, t.operands, t.subscripts, t.out), t.coef
+        return einsum(t.operands, t.subscripts, t.out), t.coef
     if isinstance(t, Const):
         return Const(1.0), t.value
     return t, 1.0

@@ -90,21 +90,27 @@ def _entry(name: str, letters: list[str], latex: bool) -> str:
 
 
 def _headline(node: IndexExpr, latex: bool) -> tuple[str, list[str]]:
+    """The entry the result's axes name: ∂f[i]/∂W[k,j] (order 1, axes in layout
+    order), or [∂²f/∂W²][i,j,k,l] for higher orders (axes of the repeated layout)."""
     rank = node.tensor.rank
     letters = [OUT_LETTERS[k] if k < len(OUT_LETTERS) else f"i{k}" for k in range(rank)]
     info = node.info
-    if info is None or info.order != 1:
-        head = f"[{','.join(letters)}]" if not latex else ""
-        return head, letters
+    if info is None:
+        return (f"[{','.join(letters)}]" if not latex else ""), letters
+    simple = info.f_text.isidentifier()
+    f_name = (info.f_latex if simple else rf"\left({info.f_latex}\right)") if latex else \
+        (info.f_text if simple else f"({info.f_text})")
+    if info.order != 1:
+        k = info.order
+        if latex:
+            return rf"\left[\frac{{\partial^{{{k}}} {f_name}}}{{\partial {info.wrt}^{{{k}}}}}\right]_{{{''.join(letters)}}}", letters
+        return f"[∂^{k} {f_name}/∂{info.wrt}^{k}][{','.join(letters)}]", letters
     r, k = info.f_rank, info.x_rank
     if info.layout == "numerator":
         f_letters, x_letters = letters[:r], letters[r:][::-1]
     else:
         x_letters, f_letters = letters[:k], letters[k:][::-1]
-    simple = info.f_text.isidentifier()
-    f_name = info.f_text if simple else f"({info.f_text})"
     if latex:
-        f_name = info.f_latex if simple else rf"\left({info.f_latex}\right)"
         return (rf"\frac{{\partial {_entry(f_name, f_letters, True)}}}{{\partial {_entry(info.wrt, x_letters, True)}}}",
                 letters)
     return f"∂{_entry(f_name, f_letters, False)}/∂{_entry(info.wrt, x_letters, False)}", letters
@@ -112,20 +118,33 @@ def _headline(node: IndexExpr, latex: bool) -> tuple[str, list[str]]:
 
 def labelled_text(node: IndexExpr) -> str:
     head, letters = _headline(node, False)
-    text = f"{head} = {_body(node.tensor, letters, False)}" if head.startswith("∂") else \
+    text = f"{head} = {_body(node.tensor, letters, False)}" if head.startswith(("∂", "[∂")) else \
         f"{head} {_body(node.tensor, letters, False)}"
     vec = _vectorised(node)
     if vec is not None:
-        jacobian = f"∂vec({node.info.f_text})/∂vec({node.info.wrt})"
-        label = jacobian if node.info.layout == "numerator" else f"({jacobian})^T"
-        text += f"\n{label} = {vec}"
+        text += f"\n{_vec_label(node, False)} = {vec}"
     return text
 
 
 def labelled_latex(node: IndexExpr) -> str:
     head, letters = _headline(node, True)
     body = _body(node.tensor, letters, True)
-    return f"{head} = {body}" if head else body
+    line = f"{head} = {body}" if head else body
+    vec = _vectorised(node)
+    if vec is None:
+        return line
+    return rf"\begin{{aligned}} {line} \\ {_vec_label(node, True)} = {vec.latex()} \end{{aligned}}"
+
+
+def _vec_label(node: IndexExpr, latex: bool) -> str:
+    """∂vec(f)/∂vec(x), transposed in denominator layout: a reshaping, so named."""
+    info = node.info
+    if latex:
+        jacobian = (rf"\frac{{\partial \operatorname{{vec}}\left({info.f_latex}\right)}}"
+                    rf"{{\partial \operatorname{{vec}}\left({info.wrt}\right)}}")
+        return jacobian if info.layout == "numerator" else rf"\left({jacobian}\right)^\top"
+    jacobian = f"∂vec({info.f_text})/∂vec({info.wrt})"
+    return jacobian if info.layout == "numerator" else f"({jacobian})^T"
 
 
 def _vectorised(node: IndexExpr):

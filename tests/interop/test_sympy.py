@@ -171,7 +171,8 @@ def test_from_sympy_structure():
 
 
 def test_public_api():
-    assert symmat.from_sympy is from_sympy
+    # symmat.from_sympy imports SymPy lazily; it converts exactly as the module's function.
+    assert symmat.from_sympy(W * x) == from_sympy(W * x)
     e = symmat.parse("W x", where="W: m x n; x: n")
     assert e.to_sympy() == W * x
 
