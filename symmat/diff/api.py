@@ -28,6 +28,7 @@ from typing import Union
 from .. import nodes as N
 from ..declarations import Where, parse_declarations
 from ..errors import DiffError
+from ..functions import ELEMENTWISE, MATRIX_FUNCTIONS
 from ..index import tensor as T
 from ..index.expr import DerivativeInfo, IndexExpr
 from ..index.lower import lower
@@ -123,7 +124,8 @@ def _variable(f: N.Expr, wrt, where) -> T.Var:
     if name in decls.variables:
         v = decls.variables[name]
         return T.Var(name, v.shape, v.symmetric)
-    if name in decls.functions or name in decls.elementwise or name in f.abstract_functions():
+    if name in decls.functions or name in decls.elementwise or name in f.abstract_functions() \
+            or name in ELEMENTWISE or name in MATRIX_FUNCTIONS:
         raise DiffError(f"{name} is a function; differentiate with respect to a variable")
     raise DiffError(
         f"{name!r} is not a variable of the expression; declare its shape in where= "

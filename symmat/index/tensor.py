@@ -13,7 +13,6 @@ stays a ``Delta`` operand of the contraction).
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
 from typing import Iterable, Sequence
 
@@ -23,7 +22,7 @@ from ..shapes import Prod, dim_product
 class Tensor:
     """Base of index-form nodes; ``shape`` is a tuple of dimensions."""
 
-    __slots__ = ("args", "shape", "fingerprint", "_vars", "__weakref__")
+    __slots__ = ("args", "shape", "_vars", "__weakref__")
     _table: dict = {}
 
     def __new__(cls, *args):
@@ -33,7 +32,6 @@ class Tensor:
             node = object.__new__(cls)
             object.__setattr__(node, "args", args)
             object.__setattr__(node, "shape", cls._shape(*args))
-            object.__setattr__(node, "fingerprint", _fingerprint(cls, args))
             object.__setattr__(node, "_vars", None)
             Tensor._table[key] = node
         return node
@@ -60,24 +58,6 @@ class Tensor:
             found = frozenset().union(*(c.variables() for c in self.children)) if self.children else frozenset()
             object.__setattr__(self, "_vars", found)
         return self._vars
-
-
-def _fingerprint(cls, args) -> bytes:
-    """A digest of the structure: the same for equal tensors in every process (unlike
-    ``hash`` of strings, or creation order), so operand order and printed output do not
-    depend on what was computed before."""
-    h = hashlib.blake2b(cls.__name__.encode(), digest_size=12)
-    stack = [args]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Tensor):
-            h.update(item.fingerprint)
-        elif isinstance(item, tuple):
-            h.update(b"(%d" % len(item))
-            stack.extend(reversed(item))
-        else:
-            h.update(repr(item).encode())
-    return h.digest()
 
 
 class Var(Tensor):

@@ -31,7 +31,6 @@ def test_wrt_not_a_variable(f, wrt, where, message):
     assert message in str(info.value)
 
 
-@pytest.mark.xfail(strict=True, reason="exp is a built-in function, reported as 'not a variable' rather than 'a function'")
 def test_wrt_builtin_function_name():
     with pytest.raises(DiffError, match="function"):
         symmat.diff("exp(x)", "exp", where=WHERE)

@@ -132,16 +132,7 @@ def test_sympy_diff_fails(name):
         assert not np.allclose(got, _expected(case, values), atol=1e-4), "SymPy now gets this right"
 
 
-# symmat/diff/api.py recognises SymPy input by ``type(f).__module__``, which is None for
-# the class of an undefined Function application (g(...)); reported to the lead.
-_UNDEFINED_FUNCTION_BUG = pytest.mark.xfail(
-    raises=AttributeError, reason="diff/api.py: type(g(...)).__module__ is None for an undefined Function"
-)
-
-
-@pytest.mark.parametrize(
-    "name", [pytest.param(k, marks=_UNDEFINED_FUNCTION_BUG) if k == "g(W^T b)" else k for k in CASES]
-)
+@pytest.mark.parametrize("name", list(CASES))
 def test_symmat_diff_is_right(name):
     """``symmat.diff`` takes the SymPy expression and the MatrixSymbol directly."""
     case = CASES[name]
