@@ -7,7 +7,6 @@ brackets.
 """
 from __future__ import annotations
 
-from ..functions import ELEMENTWISE
 from ..printing.precedence import format_number
 from . import tensor as T
 

@@ -54,13 +54,11 @@ print ``Trace`` in SymPy 1.14).
 from __future__ import annotations
 
 import functools
-import operator
 from fractions import Fraction
 from typing import Any, Mapping
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
-from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalMatrix, DiagonalOf
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from .. import nodes as N
 from ..functions import ELEMENTWISE
 from ..index import tensor as T
-from ..shapes import Type, column, matrix
+from ..shapes import Type
 
 
 class NoMatrixForm(Exception):

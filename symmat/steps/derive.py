@@ -129,7 +129,7 @@ def identification(P: N.Expr, var: N.Symbol, layout: str) -> list[Step]:
         return [Step("identification, numerator layout", law, P, "derivative")]
     law = rf"{D}f = {form} \Rightarrow {partial} = {grad}"
     return [
-        Step("transpose", rf"P = (P^\top)^\top", shown),
+        Step("transpose", r"P = (P^\top)^\top", shown),
         Step("identification, denominator layout", law, G, "derivative"),
     ]
 

@@ -11,7 +11,7 @@ from typing import Callable, NamedTuple
 
 from .. import nodes as N
 from ..functions import ELEMENTWISE
-from .algebra import Differential, UnsupportedStep, add, elem_power, mentions, mul, neg, power
+from .algebra import Differential, UnsupportedStep, add, elem_power, mentions, mul, power
 
 
 class Rewrite(NamedTuple):

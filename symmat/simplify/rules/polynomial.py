@@ -9,7 +9,8 @@ carry negative powers). Two rules use that:
 """
 from __future__ import annotations
 
-from .. import nodes as N
+from ... import nodes as N
+from ..algebra import _hadamard_factors, with_coefficient, zero_like
 
 MAX_MONOMIALS = 32
 
@@ -86,7 +87,6 @@ def polynomial(e: N.Expr) -> Polynomial:
 
 def expression(p: Polynomial, like: N.Expr) -> N.Expr:
     """The polynomial written as a sum of ⊙-products (one ./ per term at most)."""
-    from .rules import with_coefficient, zero_like
 
     terms = []
     for mono, c in p.terms.items():
@@ -144,7 +144,6 @@ def expand_and_collect(e: N.Add):
 
 def distribute_to_cancel(e: N.Hadamard):
     """(Σ tₖ) ⊙ F = Σ (tₖ ⊙ F) when every tₖ ⊙ F loses its denominators"""
-    from .rules import _hadamard_factors
 
     numerators, denominators = [], []
     _hadamard_factors(e, numerators, denominators)

@@ -1,0 +1,178 @@
+"""Helpers the rewrite rules share: building products and coefficients, transposes,
+and recognising symmetric values, all-ones values, inverses and ⊙-factors."""
+from __future__ import annotations
+
+from .. import nodes as N
+
+
+def opens_up(f: N.Expr) -> bool:
+    """Whether a product may be spliced into a product around it. An inner product
+    (aᵀ A x) stays one scalar factor: spliced in, a chain could no longer be
+    reversed factor by factor."""
+    return isinstance(f, N.MatMul) and (not f.type.is_scalar or all(g.type.is_scalar for g in f.args))
+
+
+def mul(*factors: N.Expr) -> N.Expr:
+    """The product of ``factors``, nested products flattened (see opens_up)."""
+    flat = []
+    for f in factors:
+        if f is not None:
+            flat.extend(f.args if opens_up(f) else (f,))
+    return flat[0] if len(flat) == 1 else N.MatMul(*flat)
+
+
+def is_number(e: N.Expr, value: float | None = None) -> bool:
+    return isinstance(e, N.Number) and (value is None or e.value == value)
+
+
+def transpose(e: N.Expr) -> N.Expr:
+    """Aᵀ, cancelling a transpose already there."""
+    if e.type.is_scalar:
+        return e
+    return e.args[0] if isinstance(e, N.Transpose) else N.Transpose(e)
+
+
+def split_coefficient(e: N.Expr) -> tuple[float, N.Expr | None]:
+    """e = c · base with c a number (base None when e is a number)."""
+    if isinstance(e, N.Number):
+        return e.value, None
+    if isinstance(e, N.Neg):
+        c, base = split_coefficient(e.args[0])
+        return -c, base
+    if isinstance(e, N.MatMul) and is_number(e.args[0]):
+        rest = e.args[1:]
+        return e.args[0].value, rest[0] if len(rest) == 1 else N.MatMul(*rest)
+    return 1.0, e
+
+
+def with_coefficient(c: float, base: N.Expr | None) -> N.Expr:
+    if base is None:
+        return N.Number(c)
+    if c == 1.0:
+        return base
+    if c == -1.0:
+        return N.Neg(base)
+    if c < 0:
+        return N.Neg(mul(N.Number(-c), base))
+    return mul(N.Number(c), base)
+
+
+def negate(e: N.Expr) -> N.Expr:
+    """-e, without a double negation."""
+    return e.args[0] if isinstance(e, N.Neg) else N.Neg(e)
+
+
+def transposes(e: N.Expr) -> int:
+    """Number of transposes a product/sum operand costs when written as is."""
+    return 1 if isinstance(e, N.Transpose) else 0
+
+
+def is_symmetric(e: N.Expr) -> bool:
+    """Values that equal their transpose by construction."""
+    if isinstance(e, N.Neg):
+        return is_symmetric(e.args[0])
+    if isinstance(e, N.Symbol):
+        return e.symmetric
+    if isinstance(e, N.Identity):
+        return True
+    if isinstance(e, N.Apply) and e.name == "diag" and e.args[1].type.is_vector:
+        return True
+    if isinstance(e, N.Call) and e.order == 2:
+        return True
+    if isinstance(e, N.Power) and e.type.is_matrix:
+        return is_symmetric(e.base)
+    if isinstance(e, N.Apply) and e.name == "inv":
+        return is_symmetric(e.args[1])
+    if isinstance(e, N.Add):
+        # Symmetric terms, or terms that come with their transposes: A + Aᵀ.
+        return all(is_symmetric(a) or transpose(a) in e.args for a in e.args)
+    if isinstance(e, N.MatMul) and e.type.is_matrix:
+        # c Aᵀ B A, u uᵀ: the non-scalar factors read the same backwards, transposed.
+        factors = [f for f in e.args if not f.type.is_scalar]
+        return all(
+            f == transpose(g) or (f == g and is_symmetric(f)) for f, g in zip(factors, reversed(factors))
+        )
+    return False
+
+
+def zero_like(e: N.Expr) -> N.Expr:
+    """0 of the type of ``e`` (0 times an all-ones value)."""
+    t = e.type
+    if t.is_scalar:
+        return N.Number(0.0)
+    if t.is_vector:
+        ones = N.Ones(t.shape[0])
+        return N.MatMul(N.Number(0.0), N.Transpose(ones) if t.row else ones)
+    return N.MatMul(N.Number(0.0), N.Ones(t.shape[0]), N.Transpose(N.Ones(t.shape[1])))
+
+
+def _product_type(factors) -> N.Type:
+    t = factors[0].type
+    for f in factors[1:]:
+        t = N.infer_matmul(N.STRICT, t, f.type)
+    return t
+
+
+def broadcast(term: N.Expr, like: N.Expr) -> N.Expr:
+    """A scalar left alone from a sum of matrices keeps the sum's shape (c 1)."""
+    if term.type == like.type or not term.type.is_scalar:
+        return term
+    return N.MatMul(term, *zero_like(like).args[1:])
+
+
+def _all_ones(e: N.Expr | None) -> bool:
+    """1 (a vector of ones) or 1 1ᵀ (a matrix of ones)."""
+    if isinstance(e, N.Ones):
+        return True
+    return isinstance(e, N.MatMul) and len(e.args) == 2 and isinstance(e.args[0], N.Ones) \
+        and isinstance(e.args[1], N.Transpose) and isinstance(e.args[1].args[0], N.Ones)
+
+
+def _inverse(e: N.Expr) -> N.Expr | None:
+    """X when e is X⁻¹ (or Xᵀ when e is X⁻ᵀ), else None."""
+    if isinstance(e, N.Power) and e.exponent == -1.0:
+        return e.base
+    if isinstance(e, N.Apply) and e.name == "inv":
+        return e.args[1]
+    if isinstance(e, N.Transpose) and _inverse(e.args[0]) is not None:
+        return transpose(_inverse(e.args[0]))
+    return None
+
+
+def _hadamard_factors(e: N.Expr, numerators: list, denominators: list) -> None:
+    """Split a nest of ⊙ and ./ into the factors above and below the line."""
+    if isinstance(e, N.Hadamard) and e.type == e.left.type == e.right.type:
+        _hadamard_factors(e.left, numerators, denominators)
+        _hadamard_factors(e.right, numerators, denominators)
+    elif isinstance(e, N.HadamardDiv) and e.type == e.left.type == e.right.type:
+        _hadamard_factors(e.left, numerators, denominators)
+        _hadamard_factors(e.right, denominators, numerators)
+    elif isinstance(e, N.HadamardDiv) and e.type == e.right.type and is_number(e.left, 1.0):
+        _hadamard_factors(e.right, denominators, numerators)
+    elif isinstance(e, N.ElemPower) and e.exponent.is_integer() and e.exponent != 0 and abs(e.exponent) <= 8:
+        for _ in range(int(abs(e.exponent))):
+            _hadamard_factors(e.base, numerators if e.exponent > 0 else denominators,
+                              denominators if e.exponent > 0 else numerators)
+    else:
+        numerators.append(e)
+
+
+def _hadamard_chain(factors: list[N.Expr]) -> N.Expr:
+    """f ⊙ f ⊙ g as f.^2 ⊙ g (equal factors gathered, first-appearance order)."""
+    counts: dict[N.Expr, int] = {}
+    for f in factors:
+        counts[f] = counts.get(f, 0) + 1
+    parts = [f if c == 1 else N.ElemPower(f, c) for f, c in counts.items()]
+    chain = parts[0]
+    for f in parts[1:]:
+        chain = N.Hadamard(chain, f)
+    return chain
+
+
+def _one_plus_exp(e: N.Expr) -> N.Expr | None:
+    """u when e = 1 + exp(u) (in either order)."""
+    if isinstance(e, N.Add) and len(e.args) == 2:
+        for one, other in ((e.args[0], e.args[1]), (e.args[1], e.args[0])):
+            if is_number(one, 1.0) and isinstance(other, N.Elementwise) and other.name == "exp" and other.order == 0:
+                return other.args[1]
+    return None

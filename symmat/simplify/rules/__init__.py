@@ -1,0 +1,64 @@
+"""Rewrite rules for matrix expressions, written as data.
+
+Each rule is a function from a node to an equal node, or ``None`` when it does not
+apply; its docstring states the law it applies. ``RULES`` maps a node class to the
+rules tried on it, in order. The engine (engine.py) applies them bottom-up to a
+fixed point; every rule makes the expression smaller or more canonical, so the
+rewriting terminates. The rules live by topic in the modules of this package.
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+from ... import nodes as N
+from .entrywise import (  # noqa: F401  (also for tests that take rules by name)
+    elementwise_power_one, hadamard_normal_form, hadamard_of_negation, hadamard_reciprocal,
+    hadamard_with_ones, hadamard_with_scalar, lone_reciprocal, power_one,
+)
+from .functions import (  # noqa: F401  (also for tests that take rules by name)
+    kron_of_negation, negation_in_function, softmax_by_hand, trace_of_outer, trace_of_transpose,
+    vec_of_outer,
+)
+from .polynomial import (  # noqa: F401  (also for tests that take rules by name)
+    distribute_to_cancel, expand_and_collect,
+)
+from .products import (  # noqa: F401  (also for tests that take rules by name)
+    diagonal_times_vector, flatten_product, inverse_cancels, number_over, ones_inner_product,
+    product_coefficients, product_identity, repeated_factors, scalar_reciprocal, scalars_first,
+)
+from .sums import (  # noqa: F401  (also for tests that take rules by name)
+    collect_like_terms, common_coefficient, factor_common, flatten_sum, ones_in_sum, positive_first,
+)
+from .transpose import (  # noqa: F401  (also for tests that take rules by name)
+    negation_of_negation, negation_of_number, transpose_of_inverse, transpose_of_kron,
+    transpose_of_negation, transpose_of_product, transpose_of_scalar, transpose_of_sum,
+    transpose_of_symmetric, transpose_of_transpose,
+)
+
+Rule = Callable[[N.Expr], Optional[N.Expr]]
+
+RULES: dict[type, list[Rule]] = {
+    N.Transpose: [
+        transpose_of_transpose, transpose_of_scalar, transpose_of_symmetric, transpose_of_negation,
+        transpose_of_inverse, transpose_of_product, transpose_of_sum, transpose_of_kron,
+    ],
+    N.Kron: [kron_of_negation],
+    N.Neg: [negation_of_negation, negation_of_number],
+    N.MatMul: [
+        flatten_product, product_coefficients, product_identity, diagonal_times_vector,
+        ones_inner_product, scalar_reciprocal, inverse_cancels, number_over, repeated_factors, scalars_first,
+    ],
+    N.Add: [
+        flatten_sum, collect_like_terms, ones_in_sum, expand_and_collect, factor_common, common_coefficient,
+        positive_first,
+    ],
+    N.Hadamard: [
+        hadamard_with_ones, hadamard_with_scalar, hadamard_of_negation, hadamard_reciprocal, hadamard_normal_form,
+        distribute_to_cancel,
+    ],
+    N.HadamardDiv: [hadamard_normal_form],
+    N.ElemPower: [elementwise_power_one, lone_reciprocal],
+    N.Power: [power_one],
+    N.Div: [softmax_by_hand],
+    N.Apply: [trace_of_transpose, trace_of_outer, vec_of_outer, negation_in_function],
+}

@@ -1,0 +1,123 @@
+"""Rules for products: associativity, coefficients, identities, diagonals, inverses."""
+from __future__ import annotations
+
+from ... import nodes as N
+from ..algebra import opens_up, mul, is_number, transpose, split_coefficient, with_coefficient, zero_like, _product_type, _inverse
+
+
+def flatten_product(e: N.MatMul):
+    """A (B C) = A B C (associativity)"""
+    if not any(opens_up(f) for f in e.args):
+        return None
+    return mul(*e.args)
+
+
+def product_coefficients(e: N.MatMul):
+    """a (c B) (-D) = (-a c) B D: numbers and signs gathered in front; 1 A = A"""
+    c, rest = 1.0, []
+    for f in e.args:
+        fc, base = split_coefficient(f)
+        c *= fc
+        if base is not None:
+            rest.append(base)
+    if c == 0.0:
+        return zero_like(e)
+    result = with_coefficient(c, mul(*rest)) if rest else N.Number(c)
+    return None if result == e else result
+
+
+def product_identity(e: N.MatMul):
+    """I A = A I = A"""
+    keep = [f for f in e.args if not isinstance(f, N.Identity)]
+    if len(keep) == len(e.args):
+        return None
+    if not any(not f.type.is_scalar for f in keep):
+        ident = next(f for f in e.args if isinstance(f, N.Identity))
+        keep.append(ident)
+    return mul(*keep)
+
+
+def diagonal_times_vector(e: N.MatMul):
+    """diag(v) w = v ⊙ w and wᵀ diag(v) = (v ⊙ w)ᵀ for vectors v, w (w may be a product)"""
+    args = list(e.args)
+    for k, f in enumerate(args):
+        if not (isinstance(f, N.Apply) and f.name == "diag" and f.args[1].type.is_vector):
+            continue
+        v = f.args[1]
+        for j in range(k + 1, len(args)):
+            t = _product_type(args[k + 1:j + 1])
+            if t.is_vector and not t.row:
+                return mul(*args[:k], N.Hadamard(v, mul(*args[k + 1:j + 1])), *args[j + 1:])
+        for j in range(k - 1, -1, -1):
+            t = _product_type(args[j:k])
+            if t.is_vector and t.row:
+                row = N.Transpose(N.Hadamard(v, transpose(mul(*args[j:k]))))
+                return mul(*args[:j], row, *args[k + 1:])
+    return None
+
+
+def ones_inner_product(e: N.MatMul):
+    """1ᵀ v = v ᵀ1 = sum(v)"""
+    args = list(e.args)
+    for k in range(len(args) - 1):
+        a, b = args[k], args[k + 1]
+        if isinstance(a, N.Transpose) and isinstance(a.args[0], N.Ones) and b.type.is_vector and not b.type.row:
+            return mul(*args[:k], N.Apply("sum", b), *args[k + 2:])
+        if isinstance(b, N.Ones) and a.type.is_vector and a.type.row:
+            return mul(*args[:k], N.Apply("sum", transpose(a)), *args[k + 2:])
+    return None
+
+
+def inverse_cancels(e: N.MatMul):
+    """X⁻¹ X = X X⁻¹ = I (and transposed)"""
+    args = list(e.args)
+    for k in range(len(args) - 1):
+        a, b = args[k], args[k + 1]
+        if a.type.is_matrix and (_inverse(a) == b or _inverse(b) == a):
+            rest = args[:k] + args[k + 2:]
+            if not any(not f.type.is_scalar for f in rest):
+                rest.append(N.Identity(a.type.shape[0]))
+            return mul(*rest)
+    return None
+
+
+def number_over(e: N.MatMul):
+    """c (1 ./ u) = c ./ u"""
+    if len(e.args) == 2 and is_number(e.args[0]) and isinstance(e.args[1], N.HadamardDiv) \
+            and is_number(e.args[1].left, 1.0):
+        return N.HadamardDiv(e.args[0], e.args[1].right)
+    return None
+
+
+def repeated_factors(e: N.MatMul):
+    """A A = A² for a square matrix A (consecutive equal factors)"""
+    args = list(e.args)
+    for k in range(len(args) - 1):
+        a = args[k]
+        if a.type.is_matrix and a == args[k + 1]:
+            j = k
+            while j < len(args) and args[j] == a:
+                j += 1
+            return mul(*args[:k], N.Power(a, j - k), *args[j:])
+    return None
+
+
+def scalar_reciprocal(e: N.MatMul):
+    """a b⁻¹ = a / b for scalars"""
+    args = list(e.args)
+    for k, f in enumerate(args):
+        if isinstance(f, N.Power) and f.exponent == -1.0 and f.type.is_scalar:
+            rest = args[:k] + args[k + 1:]
+            return N.Div(mul(*rest), f.base)
+    return None
+
+
+def scalars_first(e: N.MatMul):
+    """s A = A s for a scalar s: scalars are written before matrices and vectors"""
+    args = list(e.args)
+    scalars = [f for f in args if f.type.is_scalar]
+    others = [f for f in args if not f.type.is_scalar]
+    ordered = scalars + others
+    if ordered == args or not others:
+        return None
+    return N.MatMul(*ordered)
