@@ -350,7 +350,7 @@ class _Typer:
     def _infer_elem_power(self, s):
         return self.infer(s.args[0])
 
-    def _call_kind(self, name: str, nargs: int) -> str:
+    def _call_kind(self, name: str) -> str:
         """What ``name(...)`` means; see the module docstring."""
         if name in ELEMENTWISE or name in self.decls.elementwise:
             return "elementwise"
@@ -358,8 +358,7 @@ class _Typer:
             return "kron" if name == "kron" else "apply"
         if name in self.decls.functions:
             return "function"
-        if name in self.decls.variables or name[0].isupper() or name in self.used_as and \
-                self.used_as[name] == "variable":
+        if name in self.decls.variables or name[0].isupper() or self.used_as.get(name) == "variable":
             return "product"
         if name == "ones":
             return "ones"
@@ -371,7 +370,7 @@ class _Typer:
 
     def _infer_call(self, s):
         name, args = s.args
-        kind = self._call_kind(name, len(args))
+        kind = self._call_kind(name)
         if kind == "ones":
             raise ArityError("ones takes no arguments: its size is inferred")
         self._check_arity(name, args, 2 if kind == "kron" else 1)
@@ -472,7 +471,7 @@ class _Typer:
     def _build_call(self, s):
         name, args = s.args
         built = [self.build(a) for a in args]
-        kind = self._call_kind(name, len(args))
+        kind = self._call_kind(name)
         if kind == "elementwise":
             return N.Elementwise(name, built[0])
         if kind == "kron":
