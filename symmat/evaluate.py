@@ -95,7 +95,11 @@ class Evaluator:
     def __call__(self, node: N.Expr):
         key = id(node)
         if key not in self.memo:
-            self.memo[key] = getattr(self, "_eval_" + type(node).__name__)(node)
+            try:
+                self.memo[key] = getattr(self, "_eval_" + type(node).__name__)(node)
+            except np.linalg.LinAlgError as e:
+                # inv, det, matrix powers of a singular value: bad values, not a crash.
+                raise EvaluationError(f"cannot evaluate {_describe(node)} at these values: {e}") from None
         return self.memo[key]
 
     def _eval_Symbol(self, node: N.Symbol):
@@ -191,6 +195,16 @@ class Evaluator:
                 f"{callable_keys(name, order, False)[0]} returned shape {result.shape}, expected {expected}"
             )
         return result if result.ndim else float(result)
+
+
+def _describe(node) -> str:
+    if isinstance(node, N.Expr):
+        text = str(node)
+    else:  # an index-form tensor
+        from .index.notation import index_text
+
+        text = index_text(node)
+    return f"`{text}`" if len(text) <= 60 else f"`{text[:57]}...`"
 
 
 def _as_matrix(value, type_: Type):

@@ -58,3 +58,18 @@ def test_kron_of_declared_integer_sizes():
     A, B, C = rng.standard_normal((2, 3)), rng.standard_normal((4, 5)), rng.standard_normal((5, 3))
     # (A ⊗ B) vec(C) = vec(B C A^T)
     np.testing.assert_allclose(e.evaluate({"A": A, "B": B, "C": C}), (B @ C @ A.T).flatten(order="F"))
+
+
+def test_singular_values_are_an_evaluation_error():
+    """inv/det of a singular value is bad input, reported as a SymmatError naming the part."""
+    import numpy as np
+    import pytest
+
+    import symmat
+
+    e = symmat.parse("inv(X) + A")
+    with pytest.raises(symmat.EvaluationError, match="inv\\(X\\)"):
+        e.evaluate({"X": np.zeros((3, 3)), "A": np.ones((3, 3))})
+    d = symmat.diff("logdet(X)", "X", form="index")
+    with pytest.raises(symmat.EvaluationError, match="inv\\(X\\)"):
+        d.evaluate({"X": np.zeros((3, 3))})
