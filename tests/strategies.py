@@ -39,6 +39,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from symmat import nodes as N
+from symmat.sample import abstract_callables
 from symmat.shapes import Prod, Type, column, dim_product, matrix, row
 
 SIZES = {"m": 3, "n": 4, "p": 5, "q": 6}
@@ -389,36 +390,6 @@ def _value(rng: np.random.Generator, shape: tuple, role: str):
     return float(value) if not shape else value
 
 
-def _diagonal_tensor(entries, order: int):
-    """The tensor of shape ``entries.shape * order`` with ``entries`` where all ``order``
-    multi-indices coincide, zero elsewhere (derivatives of a separable function)."""
-    entries = np.asarray(entries, dtype=float)
-    n = entries.size
-    out = np.zeros((n,) * order)
-    out[(np.arange(n),) * order] = entries.reshape(-1)
-    return out.reshape(entries.shape * order)
-
-
-def _abstract_callables(expr: N.Expr) -> dict[str, Callable]:
-    """g_k(u) = Σ sin(k u)/k + |u|²/2, and s_k(t) = sin(k t) + t²/2 entrywise, with
-    their derivatives; k differs between names so that swapping two is caught."""
-    out: dict[str, Any] = {}
-    names = sorted({n.name for n in N.walk(expr) if isinstance(n, (N.Call, N.Elementwise)) and n.is_abstract})
-    for k, name in enumerate(names, start=1):
-        out[name] = lambda u, k=k: float(np.sum(np.sin(k * u)) / k + 0.5 * np.sum(u * u))
-        out["∇" + name] = lambda u, k=k: np.cos(k * u) + u
-        out["∇²" + name] = lambda u, k=k: _diagonal_tensor(-k * np.sin(k * u) + 1.0, 2)
-        out["d3_" + name] = lambda u, k=k: _diagonal_tensor(-k * k * np.cos(k * u), 3)
-        # The same name as elementwise (a name is only one of the two in an expression).
-        out[name + "'"] = lambda t, k=k: k * np.cos(k * t) + t
-        out[name + "''"] = lambda t, k=k: -k * k * np.sin(k * t) + 1.0
-        out[name + "'''"] = lambda t, k=k: -k ** 3 * np.cos(k * t)
-        elementwise = any(isinstance(n, N.Elementwise) and n.name == name for n in N.walk(expr))
-        if elementwise:
-            out[name] = lambda t, k=k: np.sin(k * t) + 0.5 * t * t
-    return out
-
-
 def random_values(expr: N.Expr, rng: np.random.Generator, sizes: dict[str, int] | None = None) -> dict[str, Any]:
     """Values for every variable, abstract function and named dimension of ``expr``.
 
@@ -438,5 +409,5 @@ def random_values(expr: N.Expr, rng: np.random.Generator, sizes: dict[str, int] 
         if sym.symmetric and role != "spd":
             value = (value + value.T) / 2
         values[name] = value
-    values.update(_abstract_callables(expr))
+    values.update(abstract_callables(expr))
     return values

@@ -46,36 +46,10 @@ def profile(n: int):
     )
 
 
-def _diagonal(entries: np.ndarray, rank: int) -> np.ndarray:
-    out = np.zeros((entries.size,) * rank)
-    for i, e in enumerate(entries):
-        out[(i,) * rank] = e
-    return out
-
-
-def higher_callables(expr: N.Expr, values: dict) -> dict:
-    """Third and fourth derivatives of the abstract functions (d3_g, d4_g, and s with
-    four primes), which the generator does not supply but derivatives of its
-    ``∇²g(x)`` and ``s''(X)`` need. strategies._abstract_callables gives the k-th
-    abstract name (sorted) g_k(u) = Σ sin(k u)/k + |u|²/2 and s_k(t) = sin(k t) + t²/2;
-    that is checked against its second derivatives before extending them."""
-    names = sorted({n.name for n in N.walk(expr) if isinstance(n, (N.Call, N.Elementwise)) and n.is_abstract})
-    probe = np.array([0.3, -0.7, 1.1])
-    extra = {}
-    for k, name in enumerate(names, start=1):
-        if "∇²" + name in values:
-            assert np.allclose(values["∇²" + name](probe), np.diag(1.0 - k * np.sin(k * probe)))
-        if name + "''" in values:
-            assert np.allclose(values[name + "''"](probe), 1.0 - k * k * np.sin(k * probe))
-        extra[f"d3_{name}"] = lambda u, k=k: _diagonal(-k * k * np.cos(k * u), 3)
-        extra[f"d4_{name}"] = lambda u, k=k: _diagonal(k ** 3 * np.sin(k * u), 4)
-        extra[name + "''''"] = lambda t, k=k: k ** 4 * np.sin(k * t)
-    return extra
-
-
 def draw_values(expr: N.Expr, seed: int) -> dict:
+    # random_values supplies the abstract functions with all their derivatives
+    # (symmat.sample.abstract_callables: ∇g, ∇²g, d3_g, ..., s', s'', ...).
     values = random_values(expr, np.random.default_rng(seed), SMALL_SIZES)
-    values.update(higher_callables(expr, values))
     with np.errstate(all="ignore"):
         f0 = np.asarray(expr.evaluate(values), dtype=float)
         assume(np.all(np.isfinite(f0)) and np.max(np.abs(f0), initial=0.0) < HUGE)
