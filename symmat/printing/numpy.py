@@ -251,13 +251,17 @@ class NumpyPrinter(ProductPrinter, IndexPrinter, Printer):
 
     def _print_Elementwise(self, node):
         name, arg, order = node.args
-        x = self.code(arg)
+        return self._elementwise(name, order, self.code(arg), arg.type.is_scalar)
+
+    def _elementwise(self, name: str, order: int, x: Code, scalar: bool) -> Code:
+        """``name``'s ``order``-th derivative applied to the code ``x`` (matrix and
+        index-form results alike): the table's NumPy source, or the callable."""
         if name not in ELEMENTWISE:
             return f"{self.sig.callables[name, order, True]}({x[0]})", ATOM
         if order > 0:
             return self._derivative(name, order, x)
         source = ELEMENTWISE[name].numpy_source
-        if arg.type.is_scalar and ".astype" in source:
+        if scalar and ".astype" in source:
             x = (f"np.float64({x[0]})", ATOM)  # the table's sources are written for arrays
         if len(re.findall(r"\bx\b", source)) > 1:
             x = (self.named(x), ATOM)

@@ -7,7 +7,6 @@ functions of the language are printed as the matrix printer prints them.
 """
 from __future__ import annotations
 
-import re
 import string
 
 from .. import nodes as N
@@ -60,7 +59,7 @@ def _uses(root: T.Tensor) -> dict[int, int]:
 
 class IndexPrinter:
     """Mixin of the NumPy printer for :class:`IndexExpr`; uses the printer's
-    ``assign``, ``named``, ``dim``, ``sig`` and ``_derivative``."""
+    ``assign``, ``named``, ``dim``, ``sig`` and ``_elementwise``."""
 
     def _print_IndexExpr(self, node) -> Code:
         self._tensor_uses = _uses(node.tensor)
@@ -124,16 +123,7 @@ class IndexPrinter:
 
     def _tensor_Elem(self, t):
         name, arg, order = t.args
-        x = self.tensor_code(arg)
-        if name not in ELEMENTWISE:
-            return f"{self.sig.callables[name, order, True]}({x[0]})", ATOM
-        if order > 0:
-            return self._derivative(name, order, x)
-        source = ELEMENTWISE[name].numpy_source
-        x = (self.named(x), ATOM)
-        if not arg.shape and ".astype" in source:
-            x = (f"np.float64({x[0]})", ATOM)  # the table's sources are written for arrays
-        return re.sub(r"\bx\b", lambda _: x[0], source), MUL
+        return self._elementwise(name, order, self.tensor_code(arg), not arg.shape)
 
     def _tensor_Pow(self, t):
         return self._power(self.tensor_code(t.args[0]), float(t.args[1]))
