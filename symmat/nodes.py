@@ -93,8 +93,9 @@ class Expr:
         return {n.name for n in walk(self) if isinstance(n, (Call, Elementwise)) and n.is_abstract}
 
 
-def walk(expr: Expr):
-    """Every distinct node of the DAG once, iteratively (deep trees are fine)."""
+def walk(expr):
+    """Every distinct node of the DAG once, iteratively (deep trees are fine). Works for
+    any node with ``children``: expressions and index-form tensors alike."""
     seen, stack = set(), [expr]
     while stack:
         node = stack.pop()

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import symmat
+from symmat.nodes import walk
 from tests.numeric import assert_derivative
 
 from .support import LAYOUTS, WHERE, draw_values
@@ -138,14 +139,7 @@ def logistic_hessian(v):
 
 def count_nodes(t) -> int:
     """Distinct tensor nodes in a result DAG."""
-    seen, stack = set(), [t]
-    while stack:
-        node = stack.pop()
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.extend(node.children)
-    return len(seen)
+    return sum(1 for _ in walk(t))
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
