@@ -21,24 +21,26 @@ def trace_of_transpose(e: N.Apply):
     return None
 
 
+def _outer(e: N.Expr) -> tuple[N.Expr, N.Expr] | None:
+    """(u, vᵀ) when ``e`` is the outer product u vᵀ of a column and a row vector."""
+    if not isinstance(e, N.MatMul) or len(e.args) != 2:
+        return None
+    u, v_row = e.args
+    if u.type.is_vector and not u.type.row and v_row.type.is_vector and v_row.type.row:
+        return u, v_row
+    return None
+
+
 def trace_of_outer(e: N.Apply):
     """tr(x yᵀ) = yᵀ x"""
-    if e.name != "tr" or not isinstance(e.args[1], N.MatMul) or len(e.args[1].args) != 2:
-        return None
-    x, y_row = e.args[1].args
-    if x.type.is_vector and not x.type.row and y_row.type.is_vector and y_row.type.row:
-        return N.MatMul(y_row, x)
-    return None
+    pair = _outer(e.args[1]) if e.name == "tr" else None
+    return None if pair is None else N.MatMul(pair[1], pair[0])
 
 
 def vec_of_outer(e: N.Apply):
-    """vec(u vᵀ) = v ⊗ u;  vec(Aᵀ)ᵀ-free forms: vec of a transposed outer product too"""
-    if e.name != "vec" or not isinstance(e.args[1], N.MatMul) or len(e.args[1].args) != 2:
-        return None
-    u, v_row = e.args[1].args
-    if u.type.is_vector and not u.type.row and v_row.type.is_vector and v_row.type.row:
-        return N.Kron(transpose(v_row), u)
-    return None
+    """vec(u vᵀ) = v ⊗ u"""
+    pair = _outer(e.args[1]) if e.name == "vec" else None
+    return None if pair is None else N.Kron(transpose(pair[1]), pair[0])
 
 
 def negation_in_function(e: N.Apply):
