@@ -179,10 +179,15 @@ class Evaluator:
             return value if np.ndim(x) else float(value)
         return np.asarray(self.function(name, order, True)(x), dtype=float).reshape(np.shape(x))
 
-    def _eval_Derived(self, node):
-        for name, type_ in node.variables:
+    def bind_variables(self, variables) -> None:
+        """Check and bind the (name, Type) pairs given in ``values``: they fix sizes the
+        expression being evaluated may not mention itself."""
+        for name, type_ in variables:
             if name in self.values and not callable(self.values[name]):
                 self.lookup(name, type_)
+
+    def _eval_Derived(self, node):
+        self.bind_variables(node.variables)
         return self(node.expr)
 
     def _eval_Call(self, node):

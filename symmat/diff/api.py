@@ -85,8 +85,8 @@ def diff(
             pass  # rank 3 and more, or no matrix notation: index notation it is
     info = DerivativeInfo(str(f), f.latex(), var.name, layout, order, f.type.rank, var.rank,
                           raw if order == 1 else None)
-    # For order k > 1, f_rank/x_rank describe the last differentiation only; the
-    # headline then names the k-th derivative as a whole.
+    # f_rank and x_rank are those of f and the variable; for order k > 1 the headline
+    # names the k-th derivative as a whole and raw (one differentiation) is not kept.
     return IndexExpr(tensor, type_, variables, info)
 
 

@@ -151,7 +151,5 @@ def evaluate_tensor(t: T.Tensor, values: dict, variables: tuple = ()):
 
     ensure_recursion_limit()
     evaluator = TensorEvaluator(values)
-    for name, type_ in variables:
-        if name in values and not callable(values[name]):
-            evaluator.lookup(name, type_)
+    evaluator.bind_variables(variables)
     return evaluator(t)

@@ -27,6 +27,7 @@ from .. import nodes as N
 from ..functions import ELEMENTWISE
 from ..index import tensor as T
 from ..shapes import Type
+from .algebra import mul, transpose
 
 
 class NoMatrixForm(Exception):
@@ -42,15 +43,6 @@ class Piece:
 def _col(e: N.Expr) -> N.Expr:
     """``e`` as a column vector (rank-1 expressions may be rows)."""
     return N.Transpose(e) if e.type.is_vector and e.type.row else e
-
-
-def _t(e: N.Expr) -> N.Expr:
-    return N.Transpose(e) if not e.type.is_scalar else e
-
-
-def _mul(*factors: N.Expr) -> N.Expr:
-    factors = [f for f in factors if f is not None]
-    return factors[0] if len(factors) == 1 else N.MatMul(*factors)
 
 
 class Raiser:
@@ -138,7 +130,7 @@ class Raiser:
         """A row-major reshape of a matrix to one axis is vec of its transpose."""
         arg = t.args[0]
         if t.rank == 1 and arg.rank == 2:
-            return N.Apply("vec", _t(self(arg)))
+            return N.Apply("vec", transpose(self(arg)))
         if t.rank == 1 and arg.rank == 1:
             return self(arg)
         raise NoMatrixForm("a reshape other than vec")
@@ -183,7 +175,7 @@ class Raiser:
         body = network.assemble()
         factors = ([N.Number(abs(t.coef))] if abs(t.coef) != 1.0 else []) + scalars
         factors += [body] if body is not None else []
-        result = _mul(*factors) if factors else N.Number(1.0)
+        result = mul(*factors) if factors else N.Number(1.0)
         return N.Neg(result) if t.coef < 0 else result
 
 
@@ -295,8 +287,8 @@ class Network:
         elif len(self.out) == 1:
             main = vectors[self.out[0]]
         if main is None:
-            return _mul(*scalars) if scalars else None
-        return _mul(*scalars, main) if scalars else main
+            return mul(*scalars) if scalars else None
+        return mul(*scalars, main) if scalars else main
 
     def _components(self) -> list[list[int]]:
         parent = list(range(len(self.pieces)))
@@ -339,12 +331,12 @@ class Network:
             if not rest:
                 return N.Apply("sum", v.expr)
             tail = self._walk(rest, None, v.legs[0])
-            return _mul(N.Transpose(v.expr), tail)
+            return mul(N.Transpose(v.expr), tail)
         label = start[1]
         first = next(k for k in comp if label in self.pieces[k].legs)
         body = self._walk(comp, first, label)
         if label not in self.out:
-            body = _mul(N.Transpose(N.Ones(self._size(first, label))), body)
+            body = mul(N.Transpose(N.Ones(self._size(first, label))), body)
         return body
 
     def _size(self, k: int, label):
@@ -377,7 +369,7 @@ class Network:
                     factors.append(N.Ones(self._size(current, label)))
                 break
             current = nxt[0]
-        return _mul(*factors)
+        return mul(*factors)
 
 
 def _split(t: T.Einsum, a_labels: set, b_labels: set):
@@ -444,8 +436,8 @@ def instantiate(formula: N.Expr, arg: N.Expr) -> N.Expr:
                 for f in varying[1:]:
                     body = N.Hadamard(body, f)
             else:
-                body = _mul(*varying)
-            return _mul(*constants, body) if constants else body
+                body = mul(*varying)
+            return mul(*constants, body) if constants else body
         if isinstance(e, N.Power):
             base = go(e.base)
             return N.ElemPower(base, e.exponent) if elementwise and depends(e.base) else N.Power(base, e.exponent)
