@@ -466,11 +466,6 @@ class Derived(Expr):
     variables = property(lambda self: self.args[1])
 
 
-def arg_of(node: Expr) -> Expr:
-    """The single operand of a unary node."""
-    return node.children[0]
-
-
 __all__ = [
     "Expr", "Symbol", "Number", "Identity", "Ones", "Add", "Neg", "MatMul", "Hadamard",
     "HadamardDiv", "Div", "Kron", "Power", "ElemPower", "Transpose", "Apply",

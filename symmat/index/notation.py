@@ -86,7 +86,3 @@ class IndexPrinter:
 
 def index_text(t: T.Tensor) -> str:
     return IndexPrinter()(t)
-
-
-def index_latex(t: T.Tensor) -> str:
-    return IndexPrinter(latex=True)(t).replace("∇²", r"\nabla^2 ").replace("∇", r"\nabla ")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from typing import Iterable, Sequence
 
-from ..shapes import Prod, dim_product
+from ..shapes import dim_product
 
 
 class Tensor:
@@ -545,7 +545,3 @@ def identity(shape: tuple) -> Tensor:
     return einsum(
         [Delta(d) for d in shape], [(k, r + k) for k in range(r)], tuple(range(2 * r))
     )
-
-
-def fmt_dim(d) -> str:
-    return str(d) if not isinstance(d, Prod) else "*".join(map(str, d.factors))
