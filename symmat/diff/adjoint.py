@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from ..errors import DiffError
 from ..index import tensor as T
-from ..index.elementwise import slope
+from ..index.elementwise import power_slope, slope
 
 
 def _topological(root: T.Tensor, name: str) -> list[T.Tensor]:
@@ -105,11 +105,7 @@ class Backpropagation:
 
     def _back_Pow(self, t: T.Pow, a):
         arg, p = t.args
-        if p == 1:
-            self.send(arg, a)
-            return
-        slope = T.scale(arg if p == 2 else T.power(arg, p - 1), p)
-        self.send(arg, self._hadamard(a, slope))
+        self.send(arg, self._hadamard(a, power_slope(arg, p)))
 
     def _back_Inv(self, t: T.Inv, a):
         self.send(t.args[0], T.einsum([a, t, t], [("i", "j"), ("i", 0), (1, "j")], (0, 1), -1.0))

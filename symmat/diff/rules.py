@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..errors import DiffError
 from ..index import tensor as T
-from ..index.elementwise import slope
+from ..index.elementwise import power_slope, slope
 
 
 class Differentiator:
@@ -78,11 +78,8 @@ class Differentiator:
     def _d_Pow(self, t: T.Pow):
         """∂(A .^ p) = p A .^ (p-1) ⊙ ∂A."""
         arg, p = t.args
-        if p == 1:
-            return self(arg)
         labels = tuple(range(t.rank))
-        outer = T.scale(arg if p == 2 else T.power(arg, p - 1), p)
-        return self.chain(outer, labels, arg, labels, labels)
+        return self.chain(power_slope(arg, p), labels, arg, labels, labels)
 
     def _d_Inv(self, t: T.Inv):
         """∂(X⁻¹) = -X⁻¹ ∂X X⁻¹."""

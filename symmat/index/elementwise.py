@@ -81,3 +81,8 @@ def slope(name: str, arg: T.Tensor, order: int) -> T.Tensor | None:
     if isinstance(formula, T.Const) and formula.value == 0.0:
         return None
     return instantiate(formula, arg)
+
+
+def power_slope(arg: T.Tensor, p: float) -> T.Tensor:
+    """p arg .^ (p-1), the entrywise derivative of ``arg .^ p`` (T.power never builds p = 1)."""
+    return T.scale(T.power(arg, p - 1), p)

@@ -77,8 +77,8 @@ class Lowering:
     def _lower_HadamardDiv(self, node):
         return self.hadamard(self(node.left), T.power(self(node.right), -1.0))
 
-    def _lower_Div(self, node):
-        return self.hadamard(self(node.left), T.power(self(node.right), -1.0))
+    # a / s = a ⊙ s⁻¹ with the scalar s broadcast: the same contraction.
+    _lower_Div = _lower_HadamardDiv
 
     def _lower_Kron(self, node):
         """(A ⊗ B)[(i,k),(j,l)] = A_ij B_kl, rows and columns fused row-major."""
