@@ -35,7 +35,8 @@ class Simplifier:
         args = tuple(self(a) if isinstance(a, N.Expr) else a for a in e.args)
         if all(x is y for x, y in zip(args, e.args)):
             return e
-        return _remake(e, args)
+        # Every node class takes its ``args`` back as constructor arguments.
+        return type(e)(*args)
 
     def _rewrite_once(self, e: N.Expr) -> N.Expr | None:
         for rule in self.rules.get(type(e), ()):
@@ -44,18 +45,6 @@ class Simplifier:
                 assert result.type.shape == e.type.shape, (rule.__name__, e, result)
                 return result
         return None
-
-
-def _remake(e: N.Expr, args: tuple) -> N.Expr:
-    """A node of the same class with new arguments (each class's constructor signature)."""
-    cls = type(e)
-    if cls in (N.Add, N.MatMul):
-        return cls(*args)
-    if cls in (N.Apply,):
-        return cls(args[0], args[1])
-    if cls in (N.Elementwise, N.Call):
-        return cls(args[0], args[1], args[2])
-    return cls(*args)
 
 
 def simplify(e: N.Expr) -> N.Expr:
