@@ -14,6 +14,8 @@ stays a ``Delta`` operand of the contraction).
 from __future__ import annotations
 
 import itertools
+import threading
+import weakref
 from typing import Iterable, Sequence
 
 from ..shapes import dim_product
@@ -23,17 +25,26 @@ class Tensor:
     """Base of index-form nodes; ``shape`` is a tuple of dimensions."""
 
     __slots__ = ("args", "shape", "_vars", "__weakref__")
-    _table: dict = {}
+    # The interning table holds nodes weakly: a node lives as long as some expression,
+    # memo or result refers to it, so a long-lived process that differentiates many
+    # unrelated expressions does not accumulate them. The lock makes "equal is
+    # identical" hold across threads (two threads building the same node get one).
+    _table: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+    _lock = threading.Lock()
 
     def __new__(cls, *args):
         key = (cls, args)
         node = Tensor._table.get(key)
         if node is None:
-            node = object.__new__(cls)
-            object.__setattr__(node, "args", args)
-            object.__setattr__(node, "shape", cls._shape(*args))
-            object.__setattr__(node, "_vars", None)
-            Tensor._table[key] = node
+            shape = cls._shape(*args)
+            with Tensor._lock:
+                node = Tensor._table.get(key)
+                if node is None:
+                    node = object.__new__(cls)
+                    object.__setattr__(node, "args", args)
+                    object.__setattr__(node, "shape", shape)
+                    object.__setattr__(node, "_vars", None)
+                    Tensor._table[key] = node
         return node
 
     def __setattr__(self, name, value):
