@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import keyword
 import os
 import sys
 from typing import Callable, Sequence
@@ -83,7 +84,7 @@ abstract scalar function; every size is inferred. Exit status: 0 on success, 1 w
 --check finds the derivative wrong, 2 on bad input (the message points at the place).
 """
 
-NUMPY_FUNCTION_NAME = "d_f"
+NUMPY_FUNCTION_NAME = "d_f"  # the generated function's name unless --name gives one
 
 
 def load_steps() -> Callable[..., str]:
@@ -98,9 +99,19 @@ def load_steps() -> Callable[..., str]:
     return steps_latex
 
 
+def function_name(name: str | None) -> str:
+    """The generated function's name: ``--name`` if given (a Python identifier), else d_f."""
+    if name is None:
+        return NUMPY_FUNCTION_NAME
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise UsageError(f"--name must be a Python identifier, not {name!r}")
+    return name
+
+
 def run_diff(args: argparse.Namespace) -> int:
     if args.document and args.emit != "steps":
         raise UsageError("--document goes with --emit steps")
+    name = function_name(args.name)
     if args.emit == "steps" and (args.order != 1 or args.symmetric != "unconstrained"):
         raise UsageError("--emit steps derives first derivatives, with the default --symmetric")
     text = read_expression(args.expr)
@@ -112,7 +123,7 @@ def run_diff(args: argparse.Namespace) -> int:
     elif args.emit == "latex":
         output = result.latex()
     elif args.emit == "numpy":
-        output = result.numpy(NUMPY_FUNCTION_NAME)
+        output = result.numpy(name)
     else:
         output = str(result)
     if args.json:
@@ -125,11 +136,12 @@ def run_diff(args: argparse.Namespace) -> int:
             record["check"] = report.as_dict()
         print(json.dumps(record, indent=2, ensure_ascii=False))
     else:
-        # The result first: it stands even when the check cannot run.
+        # The result first: it stands even when the check cannot run. stdout holds the
+        # result alone (a file that imports or compiles); the check reports on stderr.
         print(output.rstrip("\n"), flush=True)
         report = verify(f, args.wrt, **options) if args.check else None
         if report is not None:
-            print(report.summary())
+            print(report.summary(), file=sys.stderr)
     return EXIT_CHECK_FAILED if report is not None and not report.passed else EXIT_OK
 
 
@@ -159,7 +171,10 @@ def add_diff_command(subparsers) -> None:
     p.add_argument("--check", action="store_true",
                    help="also compare the result with finite differences at random inputs; exit 1 if they disagree")
     p.add_argument("--json", action="store_true",
-                   help="print a JSON object: input, inferred shapes, the request, result as text and LaTeX")
+                   help="print a JSON object: input, inferred shapes, the request, result as text and LaTeX "
+                   "(an error too is a JSON object, {\"error\": ...})")
+    p.add_argument("--name", default=None, metavar="NAME",
+                   help=f"the name of the generated function (default {NUMPY_FUNCTION_NAME})")
     p.set_defaults(run=run_diff)
 
 
@@ -178,6 +193,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def report_json_error(args: argparse.Namespace, error: Exception, kind: str) -> None:
+    """With --json, an error is a JSON object on stdout as well (the message on stderr
+    stays): ``{"error": {"type": ..., "message": ..., "text": ..., "column": ...}}``."""
+    if not getattr(args, "json", False):
+        return
+    record: dict = {"type": kind, "message": getattr(error, "message", str(error))}
+    if getattr(error, "column", None) is not None:
+        record.update(text=error.text, column=error.column)
+    print(json.dumps({"error": record}, indent=2, ensure_ascii=False))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -188,9 +214,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except SymmatError as error:
         print(f"symmat: error: {error}", file=sys.stderr)
+        report_json_error(args, error, type(error).__name__)
         return EXIT_BAD_INPUT
     except UsageError as error:
         print(f"symmat {args.command}: error: {error}", file=sys.stderr)
+        report_json_error(args, error, "UsageError")
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader went away (`symmat diff ... | head`): stop quietly, and keep Python

@@ -119,3 +119,54 @@ def test_abstract_functions_come_with_consistent_derivatives():
     for order in range(4):
         d = (fns["s" + "'" * order](u + h) - fns["s" + "'" * order](u - h)) / (2 * h)
         np.testing.assert_allclose(d, fns["s" + "'" * (order + 1)](u), rtol=1e-6)
+
+
+# ------------------------------------------------------------------ no false alarms
+def test_samples_stay_away_from_kinks(monkeypatch):
+    """A draw that puts relu's argument at its kink is drawn again (it would straddle
+    the kink with the finite-difference step and report a correct result as wrong)."""
+    import symmat.check as check
+
+    real, calls = check.random_values, []
+
+    def first_at_the_kink(expr, rng, **kw):
+        values = real(expr, rng, **kw)
+        calls.append(1)
+        if len(calls) == 1:
+            values["x"] = values["y"].copy()  # relu(x - y) at 0 in every entry
+        return values
+
+    monkeypatch.setattr(check, "random_values", first_at_the_kink)
+    assert check.check_derivative("sum(relu(x - y))", "x", samples=1) < 1e-7
+    assert len(calls) == 2
+
+
+def test_hazard_sees_kinks_and_singular_matrices():
+    from symmat.check import hazard
+
+    f = symmat.parse("sum(abs(x - y)) + logdet(A)")
+    near = {"x": np.array([1.0, 2.0]), "y": np.array([1.0, 0.5]), "A": np.eye(2)}
+    assert hazard([f], near)
+    assert not hazard([f], {**near, "y": np.array([0.5, 0.5])})
+    assert hazard([f], {**near, "y": np.array([0.5, 0.5]), "A": np.array([[1.0, 1.0], [1.0, 1.0 + 1e-12]])})
+
+
+def test_large_declared_sizes_are_checked_at_stand_in_sizes():
+    from symmat.check import resized, small_sizes
+
+    f = symmat.parse("x^T A x + sum(B ones_100000)", "A: 100000 x 100000; B: 7 x 100000")
+    sizes = small_sizes([f])
+    assert list(sizes) == [100000] and sizes[100000] not in (7,) and sizes[100000] <= 20
+    g = resized(f, sizes)
+    assert g.free_symbols()["A"].shape == (sizes[100000],) * 2 and g.free_symbols()["B"].shape == (7, sizes[100000])
+    report = verify("x^T A x", "x", where="A: 100000 x 100000")
+    assert report.passed and "checked at small sizes (100000 -> " in report.notes[0]
+
+
+@pytest.mark.parametrize("layout", ["numerator", "denominator"])
+def test_no_false_alarm_over_the_golden_corpus(layout):
+    from tests.golden.corpus import CORPUS
+
+    for entry in CORPUS:
+        report = verify(entry.expr, entry.wrt, layout=layout, where=entry.where, order=entry.order)
+        assert report.passed, (entry.id, report.summary())

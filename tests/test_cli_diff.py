@@ -75,12 +75,61 @@ def test_steps_missing_is_a_clear_error(capsys, monkeypatch):
 
 
 def test_check_reports_the_error_and_passes(capsys):
-    status, out, _ = run(capsys, "logdet(X)", "--wrt", "X", "--check")
-    lines = out.splitlines()
-    assert status == 0 and lines[0] == "X^-1"
-    assert lines[1].startswith("check: max relative error ") and lines[1].endswith(
+    """The result alone on stdout; the check's report on stderr (contract §5)."""
+    status, out, err = run(capsys, "logdet(X)", "--wrt", "X", "--check")
+    assert status == 0 and out == "X^-1\n"
+    line, = err.splitlines()
+    assert line.startswith("check: max relative error ") and line.endswith(
         " over 3 random inputs (finite differences)")
-    assert float(lines[1].split()[4]) < 1e-6
+    assert float(line.split()[4]) < 1e-6
+
+
+@pytest.mark.parametrize("emit", ["numpy", "latex", "steps"])
+def test_check_leaves_stdout_a_valid_file(capsys, tmp_path, emit):
+    """`symmat diff ... --emit numpy --check > f.py` gives a module that imports."""
+    status, out, err = run(capsys, "norm(A x - b)^2", "--wrt", "x", "--emit", emit, "--check")
+    assert status == 0 and err.startswith("check: max relative error")
+    assert "check:" not in out
+    if emit == "numpy":
+        (tmp_path / "f.py").write_text(out)
+        done = subprocess.run([sys.executable, "-c", "import f; print(f.d_f.__name__)"], cwd=tmp_path,
+                              capture_output=True, text=True, timeout=120)
+        assert (done.returncode, done.stdout) == (0, "d_f\n"), done.stderr
+
+
+def test_name_names_the_generated_function(capsys):
+    status, out, _ = run(capsys, "g(A x)", "--wrt", "x", "--order", "2", "--emit", "numpy", "--name", "hess_loss",
+                         "--where", "A: m x n")
+    namespace: dict = {}
+    exec(out, namespace)
+    assert status == 0 and out.count("def hess_loss(") == 1 and callable(namespace["hess_loss"])
+    # every callable's docstring states its own shape: the Hessian of g: R^m -> R is m x m
+    assert "hess_g: callable, the Hessian of g: returns an array of shape (m, m)" in out
+    status, out, err = run(capsys, "x", "--wrt", "x", "--emit", "numpy", "--name", "not a name")
+    assert status == 2 and out == "" and "--name must be a Python identifier" in err
+
+
+@pytest.mark.parametrize("where", ["A: 100000 x 100000", "A: 3000 x 3000"])
+def test_check_at_large_declared_sizes_runs_small(capsys, where):
+    """No MemoryError and no minutes of finite differences: stand-in sizes, said so."""
+    status, out, err = run(capsys, "x^T A x", "--wrt", "x", "--where", where, "--check")
+    assert status == 0 and out == str(symmat.diff("x^T A x", "x", where=where)) + "\n"
+    head, note = err.splitlines()
+    assert head.startswith("check: max relative error ") and "checked at small sizes" in note
+
+
+def test_check_that_cannot_run_is_bad_input_not_a_wrong_derivative(capsys):
+    status, out, err = run(capsys, "log(-(x^T x) - 1)", "--wrt", "x", "--check")
+    assert status == 2 and out != "" and "Traceback" not in err and "keeps the expression finite" in err
+
+
+def test_json_errors_are_json(capsys):
+    status, out, err = run(capsys, "W x +", "--wrt", "x", "--json")
+    record = json.loads(out)["error"]
+    assert status == 2 and record["type"] == "ParseError" and record["column"] == 5 and record["text"] == "W x +"
+    assert err.startswith("symmat: error: the expression ends too early")
+    status, out, _ = run(capsys, "x", "--wrt", "x", "--json", "--document")
+    assert status == 2 and json.loads(out)["error"]["type"] == "UsageError"
 
 
 def test_check_fails_with_exit_1_on_a_wrong_derivative(capsys, monkeypatch):
@@ -90,9 +139,9 @@ def test_check_fails_with_exit_1_on_a_wrong_derivative(capsys, monkeypatch):
     real = symmat.check.diff
     monkeypatch.setattr(symmat.check, "diff", lambda f, wrt, **kw: symmat.parse(f"2 ({real(f, wrt, **kw)})")
                         if kw.get("order") == 1 else real(f, wrt, **kw))
-    status, out, _ = run(capsys, "x^T x", "--wrt", "x", "--check")
-    assert status == 1
-    assert out.splitlines()[1].startswith("check: FAILED: max relative error ")
+    status, out, err = run(capsys, "x^T x", "--wrt", "x", "--check")
+    assert status == 1 and out.strip() and "check:" not in out
+    assert err.startswith("check: FAILED: max relative error ")
 
 
 def test_json_record(capsys):

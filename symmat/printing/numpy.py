@@ -366,8 +366,10 @@ def _docstring(expr: N.Expr, sig: Signature) -> list[str]:
         extra = ", symmetric" if sym.symmetric else ""
         renamed = "" if ident == name else " (renamed: the original name is not a safe identifier)"
         lines.append(f"    {ident}: {_shape_text(sig, sym.type)}{extra}{renamed}")
+    arguments = _call_arguments(expr)
     for (name, order, elementwise), ident in sig.callables.items():
-        lines.append(f"    {ident}: callable, {_callable_doc(safe_identifier(name), order, elementwise)}")
+        doc = _callable_doc(safe_identifier(name), order, elementwise, arguments.get(name))
+        lines.append(f"    {ident}: callable, {doc}")
     for d, ident in sig.sizes.items():
         lines.append(f"    {ident}: int, the size of a dimension no argument fixes")
     lines += ["", f"Returns: {_shape_text(sig, expr.type)}"]
@@ -376,15 +378,35 @@ def _docstring(expr: N.Expr, sig: Signature) -> list[str]:
     return lines
 
 
-def _callable_doc(base: str, order: int, elementwise: bool) -> str:
+def _call_arguments(expr: N.Expr) -> dict[str, tuple]:
+    """The argument's shape of each abstract scalar function, in matrix and index form."""
+    from ..index import tensor as T
+    from ..index.expr import IndexExpr
+
+    found: dict[str, tuple] = {}
+    for node in N.walk(expr):
+        if isinstance(node, N.Call):
+            found.setdefault(node.name, node.args[1].type.shape)
+        elif isinstance(node, IndexExpr):
+            for t in N.walk(node.tensor):
+                if isinstance(t, T.Call):
+                    found.setdefault(t.args[0], t.args[1].shape)
+    return found
+
+
+def _callable_doc(base: str, order: int, elementwise: bool, argument=None) -> str:
+    """What a callable parameter computes; ``argument`` is the type of the abstract
+    function's argument (a k-th derivative of g: R^m -> R is an m x ... x m array)."""
     if elementwise:
         what = f"the elementwise function {base}" if order == 0 else f"{base}{chr(39) * order}, derivative of order {order} of {base}"
         return f"{what}, applied to a whole array"
+    size = _dim_text(argument[0]) if argument else "n"
     return {
         0: f"the function {base}: a vector to a float",
         1: f"the gradient of {base}: returns an array shaped like its argument",
-        2: f"the Hessian of {base}: returns an n x n array",
-    }.get(order, f"the derivative of order {order} of {base}")
+        2: f"the Hessian of {base}: returns an array of shape ({size}, {size})",
+    }.get(order, f"the derivative of order {order} of {base}: returns an array of shape "
+                 f"({', '.join([size] * order)})")
 
 
 def _build(expr: N.Expr, name: str) -> tuple[Signature, list[str], Code]:
