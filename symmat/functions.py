@@ -18,19 +18,28 @@ import numpy as np
 
 
 def _sigmoid(x):
-    # exp(-|x|) never overflows; both branches agree where both are finite.
+    # The row's numpy_parts and numpy_source, as a function (see there).
     e = np.exp(-np.abs(x))
-    return np.where(np.asarray(x) >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return np.where(np.asarray(x) >= 0, 1.0, e) / (1.0 + e)
 
 
 @dataclass(frozen=True)
 class ElementwiseFunction:
+    """One elementwise function. ``numpy`` and ``numpy_source`` compute the same formula and
+    must be *stable*: no overflow, invalid value or division by zero wherever the function
+    (and the derivative formula) has a finite value, so generated code runs clean under
+    ``np.errstate(over="raise", invalid="raise", divide="raise")``. ``numpy_parts`` are
+    intermediate values the source uses more than once, each computed once into a
+    temporary of its own. The sources never negate ``x``: the printer substitutes the
+    argument's code for ``x``, and ``-x`` of a negated argument would print ``-(-u)``."""
+
     name: str
     numpy: Callable
-    numpy_source: str  # expression in ``x`` using only ``np``, for generated code
+    numpy_source: str  # expression in ``x`` (and the parts) using only ``np``, for generated code
     derivative: str  # input language, in terms of the scalar x
     latex: str
     sympy: str  # name of the SymPy function (or a formula in x for the ones SymPy lacks)
+    numpy_parts: tuple[tuple[str, str], ...] = ()  # (name, expression in x and earlier parts)
 
 
 ELEMENTWISE: dict[str, ElementwiseFunction] = {
@@ -43,8 +52,11 @@ ELEMENTWISE: dict[str, ElementwiseFunction] = {
         ElementwiseFunction("tanh", np.tanh, "np.tanh(x)", "1 - tanh(x)^2", r"\tanh", "tanh"),
         ElementwiseFunction("sqrt", np.sqrt, "np.sqrt(x)", "0.5 / sqrt(x)", r"\sqrt", "sqrt"),
         ElementwiseFunction(
-            "sigmoid", _sigmoid, "1 / (1 + np.exp(-x))",
+            # σ(x) = 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) for x < 0: with
+            # e = e^-|x| no exponent is positive (no overflow, no inf / inf), one exp.
+            "sigmoid", _sigmoid, "np.where(x >= 0, 1.0, e) / (1.0 + e)",
             "sigmoid(x) (1 - sigmoid(x))", r"\sigma", "1/(1 + exp(-x))",
+            numpy_parts=(("e", "np.exp(-np.abs(x))"),),
         ),
         ElementwiseFunction(
             "relu", lambda x: np.maximum(x, 0.0), "np.maximum(x, 0.0)",

@@ -34,7 +34,7 @@ from ..index.expr import DerivativeInfo, IndexExpr
 from ..index.lower import lower
 from ..parse import ensure_recursion_limit, parse
 from ..shapes import Type
-from ..simplify.engine import simplify
+from ..simplify.engine import simplify, stable_forms
 from ..simplify.matrix_form import NoMatrixForm, bind_dimensions, matrix_form
 from .adjoint import gradient
 from .rules import derivative
@@ -70,7 +70,9 @@ def diff(
         raise DiffError(f"form must be 'matrix' or 'index', not {form!r}")
     f = _as_expr(f, where)
     var = _variable(f, wrt, where)
-    tensor, type_ = lower(f), f.type
+    # Differentiating log(1 + exp(u)) as softplus(u) gives σ(u) and σ(u)(1 - σ(u)), which
+    # the generated code computes without overflow (and which read as the textbook's).
+    tensor, type_ = lower(stable_forms(f)), f.type
     for _ in range(order):
         f_rank = tensor.rank
         raw = _derivative_raw(tensor, var, symmetric)

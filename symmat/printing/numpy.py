@@ -20,6 +20,7 @@ from .. import nodes as N
 from ..errors import SymmatError
 from ..functions import ELEMENTWISE
 from ..shapes import Prod
+from ..simplify.engine import stable_forms
 from .numpy_index import IndexPrinter, index_variables
 from .numpy_products import ADD, ATOM, MAX_EXPANDED_POWER, MUL, POW, UNARY, Code, ProductPrinter, wrap
 from .pynames import Namespace, safe_identifier
@@ -162,6 +163,8 @@ class NumpyPrinter(ProductPrinter, IndexPrinter, Printer):
         return " ".join(parts), ADD
 
     def _print_Neg(self, node):
+        if isinstance(node.args[0], N.Neg):  # -(-a) = a, as written by hand
+            return self.code(node.args[0].args[0])
         return "-" + wrap(self.code(node.args[0]), POW), UNARY
 
     def _binary(self, node, op: str) -> Code:
@@ -260,13 +263,17 @@ class NumpyPrinter(ProductPrinter, IndexPrinter, Printer):
             return f"{self.sig.callables[name, order, True]}({x[0]})", ATOM
         if order > 0:
             return self._derivative(name, order, x)
-        source = ELEMENTWISE[name].numpy_source
-        if scalar and ".astype" in source:
+        row = ELEMENTWISE[name]
+        if scalar and ".astype" in row.numpy_source:
             x = (f"np.float64({x[0]})", ATOM)  # the table's sources are written for arrays
-        if len(re.findall(r"\bx\b", source)) > 1:
+        templates = [formula for _, formula in row.numpy_parts] + [row.numpy_source]
+        if sum(len(_names_in(t, ["x"])) for t in templates) > 1:
             x = (self.named(x), ATOM)
-        text = re.sub(r"\bx\b", lambda _: wrap(x, ATOM), source)
-        return text, (ATOM if re.fullmatch(r"np\.\w+\(.*\)", text) else MUL)
+        names = {"x": wrap(x, ATOM)}
+        for part, formula in row.numpy_parts:  # intermediate values, computed once
+            names[part] = self.assign(_substitute(formula, names))
+        text = _substitute(row.numpy_source, names)
+        return text, (ATOM if _is_call(text) else MUL)
 
     def _derivative(self, name: str, order: int, x: Code) -> Code:
         """The table's derivative formula, in the scalar ``x``, applied to the array:
@@ -282,6 +289,29 @@ class NumpyPrinter(ProductPrinter, IndexPrinter, Printer):
 
     def _print_Derived(self, node):
         return self.code(node.expr)
+
+
+def _names_in(template: str, names) -> list[str]:
+    """The occurrences of ``names`` in a table template (not attributes such as ``np.exp``)."""
+    return re.findall(r"(?<![\w.])(" + "|".join(map(re.escape, names)) + r")\b", template)
+
+
+def _substitute(template: str, names: dict[str, str]) -> str:
+    pattern = r"(?<![\w.])(" + "|".join(map(re.escape, names)) + r")\b"
+    return re.sub(pattern, lambda m: names[m.group(1)], template)
+
+
+def _is_call(text: str) -> bool:
+    """``np.f(...)`` as a whole: the parenthesis after the name closes at the very end
+    (``np.f(a) / (b)`` is a quotient, not a call)."""
+    if not re.match(r"np\.[\w.]+\(", text) or not text.endswith(")"):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth == 0 and ch == ")":
+            return i == len(text) - 1
+    return False
 
 
 @lru_cache(maxsize=None)
@@ -435,7 +465,7 @@ def numpy_parameters(expr: N.Expr, name: str = "f") -> list[tuple[str, str]]:
 
 def to_numpy(expr: N.Expr, name: str = "f") -> str:
     """Self-contained source of ``def <name>(...)`` computing ``expr.evaluate(values)``."""
-    sig, lines, code = _build(expr, name)
+    sig, lines, code = _build(stable_forms(expr), name)
     doc = _docstring(expr, sig)  # after compiling: sizes are found while printing
     body = ['"""' + doc[0]] + doc[1:] + ['"""']
     body += lines + [f"return {code[0]}"]

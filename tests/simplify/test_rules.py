@@ -53,6 +53,8 @@ EXAMPLES = {
     "elementwise_power_one": ["u .^ 1"],
     "power_one": ["(X^2)^3", "c^1"],
     "softmax_by_hand": ["exp(u) / sum(exp(u))"],
+    "softplus_by_hand": ["log(1 + exp(u))", "log(exp(C y) + 1)", "log(1 + exp(c))"],
+    "logsumexp_by_hand": ["log(sum(exp(u)))"],
     "trace_of_transpose": ["tr(C^T)"],
     "trace_of_outer": ["tr(u y^T)"],
     "vec_of_outer": ["vec(u x^T)"],

@@ -16,8 +16,8 @@ from .entrywise import (  # noqa: F401  (also for tests that take rules by name)
     hadamard_with_ones, hadamard_with_scalar, lone_reciprocal, power_one,
 )
 from .functions import (  # noqa: F401  (also for tests that take rules by name)
-    kron_of_negation, negation_in_function, softmax_by_hand, trace_of_outer, trace_of_transpose,
-    vec_of_outer,
+    kron_of_negation, logsumexp_by_hand, negation_in_function, softmax_by_hand, softplus_by_hand,
+    trace_of_outer, trace_of_transpose, vec_of_outer,
 )
 from .polynomial import (  # noqa: F401  (also for tests that take rules by name)
     distribute_to_cancel, expand_and_collect,
@@ -61,4 +61,12 @@ RULES: dict[type, list[Rule]] = {
     N.Power: [power_one],
     N.Div: [softmax_by_hand],
     N.Apply: [trace_of_transpose, trace_of_outer, vec_of_outer, negation_in_function],
+    N.Elementwise: [softplus_by_hand, logsumexp_by_hand],
+}
+
+# The rules that replace a formula written by hand with a function NumPy computes without
+# overflow. Generated code applies them (and only them) to the expression it is given.
+STABLE_FORMS: dict[type, list[Rule]] = {
+    N.Div: [softmax_by_hand],
+    N.Elementwise: [softplus_by_hand, logsumexp_by_hand],
 }

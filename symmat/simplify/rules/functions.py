@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import nodes as N
-from ..algebra import transpose, split_coefficient, with_coefficient
+from ..algebra import _one_plus_exp, transpose, split_coefficient, with_coefficient
 
 
 def softmax_by_hand(e: N.Div):
@@ -11,6 +11,24 @@ def softmax_by_hand(e: N.Div):
     if isinstance(num, N.Elementwise) and num.name == "exp" and num.order == 0 and num.type.is_vector \
             and isinstance(den, N.Apply) and den.name == "sum" and den.args[1] == num:
         return N.Apply("softmax", num.args[1])
+    return None
+
+
+def softplus_by_hand(e: N.Elementwise):
+    """log(1 + exp(u)) = softplus(u)  (which NumPy computes without overflow)"""
+    u = _one_plus_exp(e.args[1]) if e.name == "log" and e.order == 0 else None
+    return None if u is None else N.Elementwise("softplus", u)
+
+
+def logsumexp_by_hand(e: N.Elementwise):
+    """log(sum(exp(u))) = logsumexp(u) for a vector u  (computed without overflow)"""
+    if e.name != "log" or e.order != 0:
+        return None
+    total = e.args[1]
+    if isinstance(total, N.Apply) and total.name == "sum":
+        exp = total.args[1]
+        if isinstance(exp, N.Elementwise) and exp.name == "exp" and exp.order == 0 and exp.type.is_vector:
+            return N.Apply("logsumexp", exp.args[1])
     return None
 
 
