@@ -20,6 +20,10 @@ Decisions on the ambiguous spellings (documented in the README too):
 - ``a -b`` is the difference ``a - b``; write ``a (-b)`` for a product.
 - ``2x`` is ``2 * x``; ``x^T^T`` is ``x``; ``X^-1`` is the inverse; ``-x^2`` is ``-(x^2)``.
 - Unparenthesised chains of ``+`` and of products are flattened into n-ary nodes.
+- ``e where h1 = tanh(W1 x); h2 = tanh(W2 h1)`` names subexpressions: each name stands
+  for its definition's value in the definitions after it and in ``e`` (a name used
+  before its definition, defined twice, or already a variable or function is an error).
+  The printers write results with repeated subexpressions in this form.
 """
 from __future__ import annotations
 
@@ -127,6 +131,14 @@ class _ToSyntax(lark.Transformer):
         number = next(t for t in children if t.type == "NUMBER")
         return sign * float(number)
 
+    def where(self, children):
+        body, definitions = children[0], tuple(c for c in children[2:] if isinstance(c, Syn))
+        return Syn("where", (body, definitions), children[1].start_pos, body.start, definitions[-1].end)
+
+    def definition(self, children):
+        name, _, value = children
+        return Syn("definition", (str(name), value), name.start_pos, name.start_pos, value.end)
+
     def symbol(self, children):
         (token,) = children
         return Syn("symbol", (str(token),), token.start_pos, token.start_pos, token.end_pos)
@@ -172,12 +184,14 @@ _TOKEN_WORDS = {
     "GRAD_CALL": "a gradient call", "LPAR": "'('", "RPAR": "')'", "LBRACE": "'{'", "RBRACE": "'}'",
     "COMMA": "','", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "AT": "'@'", "HADAMARD": "'.*'",
     "HADAMARD_DIV": "'./'", "SLASH": "'/'", "KRON": "'⊗'", "TRANSPOSE": "a transpose", "CARET": "'^'",
-    "ELEM_CARET": "'.^'", "$END": "the end of the expression",
+    "ELEM_CARET": "'.^'", "WHERE": "'where'", "EQUALS": "'='", "SEMI": "';'",
+    "$END": "the end of the expression",
 }
 
 
 def _expected_words(expected) -> str:
-    words = sorted({_TOKEN_WORDS.get(name, name) for name in expected})
+    # A where clause may follow any complete expression; saying so each time is noise.
+    words = sorted({_TOKEN_WORDS.get(name, name) for name in expected if name != "WHERE"})
     operands = {"a name", "a number", "'('", "a function call"}
     if operands <= set(words):
         words = ["an operand (a name, a number, '(' or a function call)"] + [
@@ -242,6 +256,8 @@ class _Typer:
         self.function_args: dict[str, Type] = {}
         self.used_as: dict[str, str] = {}
         self.heads: dict[int, Type] = {}  # type of the name in `X(...)` read as a product
+        self.lets: dict[str, Syn] = {}  # `where` names defined so far -> their values
+        self.pending: set[str] = set()  # `where` names not defined yet
         for name, var in decls.variables.items():
             self.variables[name] = self._declared_type(var.shape)
 
@@ -286,8 +302,33 @@ class _Typer:
     def _infer_group(self, s):
         return self.infer(s.args[0])
 
+    def _infer_where(self, s):
+        body, definitions = s.args
+        self.pending = {d.args[0] for d in definitions}
+        for d in definitions:
+            name, value = d.args
+            self._check_definable(name, d.pos)
+            self.infer(value)  # sees only the names defined before it
+            self.pending.discard(name)
+            self.lets[name] = value
+        return self.infer(body)
+
+    def _check_definable(self, name: str, pos: int) -> None:
+        if name in self.lets:
+            raise ParseError(f"{name} is defined twice in the where clause", self.text, pos)
+        what = ("a declared variable" if name in self.decls.variables
+                else "a function" if name in self.decls.functions or name in self.decls.elementwise
+                or name in MATRIX_FUNCTIONS or name in ELEMENTWISE
+                else "a built-in constant" if name in ("I", "ones") else None)
+        if what:
+            raise ParseError(f"{name} is {what} and cannot name a subexpression", self.text, pos)
+
     def _infer_symbol(self, s):
         name = s.args[0]
+        if name in self.lets:
+            return self.types[id(self.lets[name])]
+        if name in self.pending:
+            raise ParseError(f"{name} is used before its definition in the where clause", self.text, s.pos)
         if name == "I" and name not in self.decls.variables:
             n = DimVar()
             return matrix(n, n)
@@ -358,7 +399,8 @@ class _Typer:
             return "kron" if name == "kron" else "apply"
         if name in self.decls.functions:
             return "function"
-        if name in self.decls.variables or name[0].isupper() or self.used_as.get(name) == "variable":
+        if name in self.decls.variables or name in self.lets or name[0].isupper() \
+                or self.used_as.get(name) == "variable":
             return "product"
         if name == "ones":
             return "ones"
@@ -422,11 +464,19 @@ class _Typer:
             self.built[key] = getattr(self, "_build_" + s.op)(s)
         return self.built[key]
 
+    def _build_where(self, s):
+        body, definitions = s.args
+        for d in definitions:  # in order, so a long chain of names never nests the build
+            self.build(d.args[1])
+        return self.build(body)
+
     def _build_group(self, s):
         return self.build(s.args[0])
 
     def _build_symbol(self, s, inferred: Type | None = None):
         name = s.args[0]
+        if name in self.lets:
+            return self.build(self.lets[name])
         t = self.final_type(inferred or self.types[id(s)])
         if name == "I" and name not in self.decls.variables:
             return N.Identity(t.shape[0])

@@ -380,3 +380,56 @@ def test_nesting_beyond_the_limit_is_a_parse_error_not_a_crash():
 
     with pytest.raises(ParseError, match="nested"):
         parse("(" * 100_000 + "x" + ")" * 100_000)
+
+
+# ------------------------------------------------------------------ where clauses
+def test_where_names_stand_for_their_definitions(v):
+    named = parse("h2^T W h1 + c where h1 = tanh(x + y); h2 = a .* tanh(A h1)", WHERE)
+    inline = parse("(a .* tanh(A tanh(x + y)))^T W tanh(x + y) + c", WHERE)
+    assert named == inline
+    h1 = np.tanh(v["x"] + v["y"])
+    h2 = v["a"] * np.tanh(v["A"] @ h1)
+    assert np.allclose(named.evaluate(v), h2 @ v["W"] @ h1 + v["c"])
+
+
+def test_where_name_is_shared_not_copied():
+    e = parse("u (u^T) where u = tanh(W x)", WHERE)
+    assert e.args[0] is e.args[1].args[0]
+
+
+def test_where_names_take_types_from_their_definitions():
+    # lowercase k is a matrix, uppercase G a scalar, and k(x) is a product like X(x)
+    e = parse("k(x) + G ones where k = W^T W; G = x^T x; unused = W", WHERE)
+    assert e.shape == ("n",)
+
+
+def test_where_is_a_keyword_but_longer_names_are_not():
+    assert parse("whereas + x", WHERE).free_symbols().keys() == {"whereas", "x"}
+    assert parse("x where u = y; ", WHERE) == parse("x", WHERE)
+
+
+@pytest.mark.parametrize("text, message, column", [
+    ("u1 where u1 = u2; u2 = x", "u2 is used before its definition", 14),
+    ("u where u = u + x", "u is used before its definition", 12),
+    ("x where x = y", "x is a declared variable", 8),
+    ("u where u = x; u = y", "u is defined twice", 15),
+    ("u where tanh = x", "tanh is a function", 8),
+    ("u where h = x", "h is a function", 8),
+    ("u where I = x", "I is a built-in constant", 8),
+    ("u where u = ", "ends too early", 11),
+    ("u where", "ends too early", 7),
+])
+def test_bad_where_clauses(text, message, column):
+    from symmat.errors import ParseError
+
+    with pytest.raises(ParseError, match=message) as info:
+        parse(text, WHERE)
+    assert info.value.column == column
+
+
+def test_a_chain_of_two_thousand_names():
+    text = "h1999 where h0 = x; " + "; ".join(f"h{k} = tanh(h{k - 1})" for k in range(1, 2000))
+    value = np.full(3, 0.5)
+    for _ in range(1999):
+        value = np.tanh(value)
+    np.testing.assert_allclose(parse(text, WHERE).evaluate({"x": np.full(4, 0.5)})[:3], value)
