@@ -74,7 +74,7 @@ examples:
       check: max relative error 4e-11 over 3 random inputs (finite differences)
   symmat diff "W x" --wrt W --emit index
       ∂(W x)[i]/∂W[k,j] = x[j] δ[i,k]
-      ∂vec(W x)/∂vec(W) = kron(x^T, I)
+      ∂vec(W x)/∂vec(W) = kron(x^T, I_m)
   symmat diff "tr(A X B)" --wrt X --where "A: p x m; B: n x p" --json
   symmat diff "log(det(X))" --wrt X --emit steps --document > steps.tex
   echo "sigmoid(w^T x)" | symmat diff - --wrt w --emit numpy

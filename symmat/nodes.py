@@ -466,8 +466,35 @@ class Derived(Expr):
     variables = property(lambda self: self.args[1])
 
 
+def zeros(type_: Type) -> Expr:
+    """The zero of ``type_``, written ``0 ones`` (a vector; ``0 ones^T`` a row) or
+    ``0 ones ones^T`` (a matrix): the language's ``zeros(n)`` and ``zeros(m, n)``."""
+    if type_.is_scalar:
+        return Number(0.0)
+    if type_.is_vector:
+        ones = Ones(type_.shape[0])
+        return MatMul(Number(0.0), Transpose(ones) if type_.row else ones)
+    return MatMul(Number(0.0), Ones(type_.shape[0]), Transpose(Ones(type_.shape[1])))
+
+
+def is_zeros(e: Expr) -> bool:
+    """Whether ``e`` is a zero vector or matrix as :func:`zeros` writes it."""
+    return not e.type.is_scalar and isinstance(e, MatMul) and e == zeros(e.type)
+
+
+def bind_dimensions(expr: Expr, variables: tuple) -> Expr:
+    """``expr``, or ``Derived(expr, variables)`` when some dimension of ``expr`` (of an
+    ``I`` or ``ones``) is fixed by no variable of ``expr`` itself but by the variables
+    of the expression it was derived from (∂x/∂x = I), or declared beside it."""
+    fixed = {d for s in expr.free_symbols().values() for d in s.type.shape}
+    needed = {d for n in walk(expr) for d in n.type.shape if isinstance(d, str)}
+    if needed <= fixed:
+        return expr
+    return Derived(expr, variables)
+
+
 __all__ = [
     "Expr", "Symbol", "Number", "Identity", "Ones", "Add", "Neg", "MatMul", "Hadamard",
     "HadamardDiv", "Div", "Kron", "Power", "ElemPower", "Transpose", "Apply",
-    "Elementwise", "Call", "Derived", "walk", "MATRIX_FUNCTIONS",
+    "Elementwise", "Call", "Derived", "walk", "MATRIX_FUNCTIONS", "zeros", "is_zeros", "bind_dimensions",
 ]

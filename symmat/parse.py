@@ -28,6 +28,7 @@ Decisions on the ambiguous spellings (documented in the README too):
 from __future__ import annotations
 
 import gc
+import re
 import sys
 from functools import lru_cache
 from importlib import resources
@@ -49,6 +50,14 @@ def ensure_recursion_limit() -> None:
     """Typing, printing and evaluating recurse once per nesting level."""
     if sys.getrecursionlimit() < RECURSION_LIMIT:
         sys.setrecursionlimit(RECURSION_LIMIT)
+
+
+# The sized constants I_n, ones_n (n a dimension name or an integer).
+_SIZED = re.compile(r"(I|ones)_(\d+|(?!\d)\w+)")
+
+
+def _dimension(text: str):
+    return int(text) if text.isdigit() else text
 
 
 class Syn(NamedTuple):
@@ -118,6 +127,10 @@ class _ToSyntax(lark.Transformer):
         arg, token = children
         return Syn("transpose", (arg,), token.start_pos, arg.start, token.end_pos)
 
+    def inv_transpose(self, children):
+        arg, token = children
+        return Syn("inv_transpose", (arg,), token.start_pos, arg.start, token.end_pos)
+
     def power(self, children):
         arg, token, exponent = children
         return Syn("power", (arg, exponent), token.start_pos, arg.start, token.end_pos + len(str(exponent)))
@@ -185,7 +198,7 @@ _TOKEN_WORDS = {
     "COMMA": "','", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "AT": "'@'", "HADAMARD": "'.*'",
     "HADAMARD_DIV": "'./'", "SLASH": "'/'", "KRON": "'⊗'", "TRANSPOSE": "a transpose", "CARET": "'^'",
     "ELEM_CARET": "'.^'", "WHERE": "'where'", "EQUALS": "'='", "SEMI": "';'",
-    "$END": "the end of the expression",
+    "INV_TRANSPOSE": "'^-T'", "$END": "the end of the expression",
 }
 
 
@@ -278,7 +291,13 @@ class _Typer:
         self.infer(syn)
         self.namer = DimNamer(self.decls.dim_names())
         self.built: dict[int, N.Expr] = {}
-        return self.build(syn)
+        expr = self.build(syn)
+        # A size written only in a declaration (I_n with x: n declared) is fixed by the
+        # value of that variable when the expression is evaluated.
+        needed = {d for node in N.walk(expr) for d in node.type.shape if isinstance(d, str)}
+        declared = tuple((name, Type(v.shape)) for name, v in self.decls.variables.items()
+                         if name not in expr.free_symbols() and needed & set(v.shape))
+        return N.bind_dimensions(expr, declared) if declared else expr
 
     def snippet(self, s: Syn) -> str:
         text = " ".join(self.text[s.start:s.end].split())
@@ -329,11 +348,11 @@ class _Typer:
             return self.types[id(self.lets[name])]
         if name in self.pending:
             raise ParseError(f"{name} is used before its definition in the where clause", self.text, s.pos)
-        if name == "I" and name not in self.decls.variables:
-            n = DimVar()
-            return matrix(n, n)
-        if name == "ones" and name not in self.decls.variables:
-            return column(DimVar())
+        if name in ("I", "ones") or _SIZED.fullmatch(name):
+            if name not in self.decls.variables:
+                size = _SIZED.fullmatch(name)
+                n = DimVar(_dimension(size.group(2)) if size else None)
+                return matrix(n, n) if name.startswith("I") else column(n)
         if name in self.decls.functions or name in self.decls.elementwise or name in MATRIX_FUNCTIONS \
                 or name in ELEMENTWISE:
             raise UnknownFunctionError(f"{name} is a function and needs an argument: {name}(...)")
@@ -385,6 +404,9 @@ class _Typer:
     def _infer_transpose(self, s):
         return N.infer_transpose(self.u, self.infer(s.args[0]))
 
+    def _infer_inv_transpose(self, s):
+        return N.infer_transpose(self.u, N.infer_power(self.u, self.infer(s.args[0]), -1.0))
+
     def _infer_power(self, s):
         return N.infer_power(self.u, self.infer(s.args[0]), s.args[1])
 
@@ -402,8 +424,8 @@ class _Typer:
         if name in self.decls.variables or name in self.lets or name[0].isupper() \
                 or self.used_as.get(name) == "variable":
             return "product"
-        if name == "ones":
-            return "ones"
+        if name in ("ones", "zeros"):
+            return name
         return "function"
 
     def _check_arity(self, name: str, args: tuple, wanted: int) -> None:
@@ -414,7 +436,11 @@ class _Typer:
         name, args = s.args
         kind = self._call_kind(name)
         if kind == "ones":
-            raise ArityError("ones takes no arguments: its size is inferred")
+            raise ArityError("ones takes no arguments: its size is inferred (or written: ones_n)")
+        if kind == "zeros":
+            if len(args) not in (1, 2):
+                raise ArityError(f"zeros takes 1 or 2 sizes, not {len(args)}")
+            return Type(tuple(DimVar(self._size_argument(a)) for a in args))
         self._check_arity(name, args, 2 if kind == "kron" else 1)
         types = [self.infer(a) for a in args]
         if kind == "elementwise":
@@ -427,6 +453,14 @@ class _Typer:
             head = self.heads[id(s)] = self._infer_symbol(Syn("symbol", (name,), s.pos, s.start, s.start + len(name)))
             return N.infer_matmul(self.u, head, types[0])
         return self._infer_function(name, types[0], 0, s.pos)
+
+    def _size_argument(self, a: Syn):
+        """A size written in ``zeros(m, n)``: a dimension name or a positive integer."""
+        if a.op == "symbol":
+            return a.args[0]
+        if a.op == "number" and float(a.args[0]).is_integer() and a.args[0] > 0:
+            return int(a.args[0])
+        raise self._located(ParseError("a size of zeros(...) is a dimension name or a positive integer"), a.pos)
 
     def _infer_function(self, name: str, arg: Type, order: int, pos: int) -> Type:
         self._use(name, "function", pos)
@@ -478,10 +512,8 @@ class _Typer:
         if name in self.lets:
             return self.build(self.lets[name])
         t = self.final_type(inferred or self.types[id(s)])
-        if name == "I" and name not in self.decls.variables:
-            return N.Identity(t.shape[0])
-        if name == "ones" and name not in self.decls.variables:
-            return N.Ones(t.shape[0])
+        if (name in ("I", "ones") or _SIZED.fullmatch(name)) and name not in self.decls.variables:
+            return N.Identity(t.shape[0]) if name.startswith("I") else N.Ones(t.shape[0])
         var = self.decls.variables.get(name)
         return N.Symbol(name, t, bool(var and var.symmetric))
 
@@ -512,6 +544,9 @@ class _Typer:
     def _build_transpose(self, s):
         return N.Transpose(self.build(s.args[0]))
 
+    def _build_inv_transpose(self, s):
+        return N.Transpose(N.Power(self.build(s.args[0]), -1.0))
+
     def _build_power(self, s):
         return N.Power(self.build(s.args[0]), s.args[1])
 
@@ -520,8 +555,10 @@ class _Typer:
 
     def _build_call(self, s):
         name, args = s.args
-        built = [self.build(a) for a in args]
         kind = self._call_kind(name)
+        built = [] if kind == "zeros" else [self.build(a) for a in args]
+        if kind == "zeros":
+            return N.zeros(self.final_type(self.types[id(s)]))
         if kind == "elementwise":
             return N.Elementwise(name, built[0])
         if kind == "kron":

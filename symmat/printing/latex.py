@@ -15,10 +15,11 @@ import math
 
 from .. import nodes as N
 from ..functions import ELEMENTWISE, MATRIX_FUNCTIONS
-from ..shapes import STRICT, Type
+from ..shapes import STRICT, Prod, Type
 from .latex_names import latex_name
-from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, format_number, precedence
+from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, exact_fraction, format_number, precedence
 from .printer import Printer
+from .sizes import sized_constants
 
 # A fraction binds tighter than juxtaposition (``A \frac{x}{c}`` needs no parentheses)
 # but a superscript on it would be ambiguous (``\frac{a}{b}^\top``).
@@ -33,6 +34,10 @@ def latex_number(value: float) -> str:
         return r"\mathrm{NaN}"
     if math.isinf(value):
         return r"\infty" if value > 0 else r"-\infty"
+    fraction = exact_fraction(value)
+    if fraction is not None:
+        sign = "-" if fraction < 0 else ""
+        return rf"{sign}\frac{{{abs(fraction.numerator)}}}{{{fraction.denominator}}}"
     text = format_number(value)
     if "e" not in text:
         return text
@@ -49,6 +54,8 @@ def _number_precedence(value: float) -> int:
         return UNARY
     if r"\cdot" in text:
         return PRODUCT
+    if text.startswith(r"\frac"):
+        return FRACTION
     return POSTFIX if "^" in text else ATOM
 
 
@@ -78,6 +85,8 @@ class LatexPrinter(Printer):
             return self.precedence(node.expr)
         if isinstance(node, N.Number):
             return _number_precedence(node.value)
+        if isinstance(node, N.MatMul) and N.is_zeros(node):
+            return ATOM
         if isinstance(node, N.Div):
             return FRACTION
         if isinstance(node, N.Apply) and node.name == "inv":
@@ -100,11 +109,20 @@ class LatexPrinter(Printer):
     def _print_Number(self, node):
         return latex_number(node.value)
 
+    def _sized(self, node: N.Expr, name: str) -> str:
+        """``I`` and ``\\mathbf{1}``, subscripted with their size where the rest of the
+        result does not fix it (see sizes.py)."""
+        if id(node) not in self.sized:
+            return name
+        d = node.args[0]
+        size = r" \cdot ".join(map(str, d.factors)) if isinstance(d, Prod) else str(d)
+        return f"{name}_{{{latex_name(size) if size.isidentifier() else size}}}"
+
     def _print_Identity(self, node):
-        return "I"
+        return self._sized(node, "I")
 
     def _print_Ones(self, node):
-        return r"\mathbf{1}"
+        return self._sized(node, r"\mathbf{1}")
 
     # ------------------------------------------------------------------- sums
     def _print_Add(self, node):
@@ -125,6 +143,8 @@ class LatexPrinter(Printer):
 
     # --------------------------------------------------------------- products
     def _print_MatMul(self, node):
+        if N.is_zeros(node):
+            return "0"  # a zero result is 0, as a textbook writes it
         scalars, groups = _product_layout(node)
         crowded = len(scalars) + len(groups) > 1
         pieces = [self._scalar_factor(s, crowded) for s in scalars]
@@ -172,6 +192,8 @@ class LatexPrinter(Printer):
 
     # ------------------------------------------------------- powers, transpose
     def _print_Power(self, node):
+        if node.exponent == -1.0 and isinstance(node.base, N.Transpose) and node.base.type.is_matrix:
+            return f"{self.at_least(node.base.args[0], ATOM)}^{{-\\top}}"
         return f"{self.at_least(node.base, ATOM)}^{{{latex_number(node.exponent)}}}"
 
     def _print_ElemPower(self, node):
@@ -269,4 +291,4 @@ def to_latex(expr: N.Expr) -> str:
     from ..parse import ensure_recursion_limit
 
     ensure_recursion_limit()
-    return LatexPrinter().doprint(expr)
+    return LatexPrinter(sized_constants(expr)).doprint(expr)

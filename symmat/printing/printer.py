@@ -6,8 +6,10 @@ from .precedence import precedence
 
 
 class Printer:
-    def __init__(self):
+    def __init__(self, sized: frozenset | set = frozenset()):
         self.memo: dict[int, str] = {}
+        # ids of the constants printed with their sizes (see sizes.py)
+        self.sized = sized
 
     def doprint(self, node: N.Expr) -> str:
         key = id(node)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from .. import nodes as N
 from ..errors import ShapeError
-from .precedence import POSTFIX, PRODUCT, SUM, UNARY, format_number, precedence
+from ..shapes import Prod
+from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, format_number, number_text, precedence
 from .printer import Printer
+from .sizes import sized_constants
 
 
 class TextPrinter(Printer):
@@ -20,13 +22,31 @@ class TextPrinter(Printer):
         return node.name
 
     def _print_Number(self, node):
-        return format_number(node.value)
+        return number_text(node.value)
+
+    def _sized(self, node: N.Expr, name: str) -> str:
+        """``I``/``ones``, or ``I_n``/``ones_n`` where the size is not recoverable; a
+        product dimension m*n as ``kron(I_m, I_n)``."""
+        if id(node) not in self.sized:
+            return name
+        d = node.args[0]
+        if isinstance(d, Prod):
+            return "kron(" + ", ".join(f"{name}_{f}" for f in d.factors) + ")"
+        return f"{name}_{d}"
 
     def _print_Identity(self, node):
-        return "I"
+        return self._sized(node, "I")
 
     def _print_Ones(self, node):
-        return "ones"
+        return self._sized(node, "ones")
+
+    def _print_zeros(self, node):
+        """The zero vector or matrix: ``0`` where its size is inferred, else
+        ``zeros(m, n)`` (``zeros(n)^T`` a row)."""
+        if id(node) not in self.sized or any(isinstance(d, Prod) for d in node.type.shape):
+            return "0"
+        text = f"zeros({', '.join(str(d) for d in node.type.shape)})"
+        return text + "^T" if node.type.row else text
 
     def _print_Add(self, node):
         # A sum as the first term reads the same without parentheses: (a + b) + c.
@@ -35,7 +55,7 @@ class TextPrinter(Printer):
             if isinstance(term, N.Neg):
                 parts.append("- " + self.at_least(term.args[0], PRODUCT))
             elif isinstance(term, N.Number) and term.value < 0:
-                parts.append("- " + format_number(-term.value))
+                parts.append("- " + number_text(-term.value))
             else:
                 parts.append("+ " + self.at_least(term, PRODUCT))
         return " ".join(parts)
@@ -45,6 +65,8 @@ class TextPrinter(Printer):
         return "-" + self.at_least(node.args[0], PRODUCT)
 
     def _print_MatMul(self, node):
+        if N.is_zeros(node):
+            return self._print_zeros(node)
         first, *rest = node.args
         parts, t = [self.at_least(first, PRODUCT)], first.type
         for factor in rest:
@@ -85,14 +107,21 @@ class TextPrinter(Printer):
     def _print_Kron(self, node):
         return f"kron({self.doprint(node.left)}, {self.doprint(node.right)})"
 
+    # Exponents never stack: the base of ^k, .^ k and ^T is an atom or in parentheses,
+    # (X^2)^T as textbooks write it, except the inverse transpose X^-T.
     def _print_Power(self, node):
-        return f"{self.at_least(node.base, POSTFIX)}^{format_number(node.exponent)}"
+        if node.exponent == -1.0 and isinstance(node.base, N.Transpose) and node.base.type.is_matrix:
+            return f"{self.at_least(node.base.args[0], ATOM)}^-T"
+        return f"{self.at_least(node.base, ATOM)}^{format_number(node.exponent)}"
 
     def _print_ElemPower(self, node):
-        return f"{self.at_least(node.base, POSTFIX)} .^ {format_number(node.exponent)}"
+        return f"{self.at_least(node.base, ATOM)} .^ {format_number(node.exponent)}"
 
     def _print_Transpose(self, node):
-        return f"{self.at_least(node.args[0], POSTFIX)}^T"
+        arg = node.args[0]
+        if isinstance(arg, N.Power) and arg.exponent == -1.0 and arg.type.is_matrix:
+            return f"{self.at_least(arg.base, ATOM)}^-T"
+        return f"{self.at_least(arg, ATOM)}^T"
 
     def _print_Apply(self, node):
         return f"{node.name}({self.doprint(node.args[1])})"
@@ -122,4 +151,4 @@ def to_text(expr: N.Expr) -> str:
     from ..parse import ensure_recursion_limit
 
     ensure_recursion_limit()
-    return TextPrinter().doprint(expr)
+    return TextPrinter(sized_constants(expr)).doprint(expr)

@@ -97,13 +97,7 @@ def is_symmetric(e: N.Expr) -> bool:
 
 def zero_like(e: N.Expr) -> N.Expr:
     """0 of the type of ``e`` (0 times an all-ones value)."""
-    t = e.type
-    if t.is_scalar:
-        return N.Number(0.0)
-    if t.is_vector:
-        ones = N.Ones(t.shape[0])
-        return N.MatMul(N.Number(0.0), N.Transpose(ones) if t.row else ones)
-    return N.MatMul(N.Number(0.0), N.Ones(t.shape[0]), N.Transpose(N.Ones(t.shape[1])))
+    return N.zeros(e.type)
 
 
 def _product_type(factors) -> N.Type:

@@ -49,7 +49,10 @@ WHERE = "a: scalar; b: scalar; c: scalar; s: elementwise; g: R^n -> R"
         ("s''(x)", "s''(x)"),
         ("∇g(x) + ∇²g(x) x", "∇g(x) + ∇²g(x) x"),
         ("tr(X)^2", "tr(X)^2"),
-        ("x^T^T", "x^T^T"),
+        ("x^T^T", "(x^T)^T"),  # issue 10: never a stacked exponent
+        ("X^-1^T", "X^-T"),
+        ("(X^T)^2", "(X^T)^2"),
+        ("(x .^ 2)^T", "(x .^ 2)^T"),
     ],
 )
 def test_fewest_parentheses(text, printed):
@@ -109,3 +112,58 @@ def test_round_trip_keeps_the_value(e, seed):
 def test_expressions_strategy_gives_parseable_text(pair):
     text, where = pair
     assert parse(text, where).shape is not None
+
+
+# ------------------------------------------------------------ issue 10: notation
+@pytest.mark.parametrize("f,wrt,where,printed", [
+    ("x", "x", "x: n", "I_n"),
+    ("sum(x)", "x", "x: n", "ones_n^T"),
+    ("a^T x", "a", "a: n; x: n", "x^T"),
+    ("tr(X)", "X", "X: n x n", "I_n"),
+    ("W x + b", "b", "W: m x n; x: n; b: m", "I_m"),
+    ("a^T x", "x", "a: n; x: n; y: m", "a^T"),
+])
+def test_sized_constants_where_the_size_is_not_recoverable(f, wrt, where, printed):
+    """parse(str(d), where) evaluates with the same values and no extra sizes."""
+    import symmat
+
+    d = symmat.diff(f, wrt, where=where)
+    assert str(d) == printed
+    values = {"x": np.arange(1.0, 5.0), "a": np.ones(4), "X": np.eye(4), "W": np.ones((3, 4)), "b": np.ones(3)}
+    values = {k: v for k, v in values.items() if k in where}
+    np.testing.assert_allclose(parse(str(d), where).evaluate(values), d.evaluate(values))
+
+
+@pytest.mark.parametrize("f,wrt,where,printed,latex", [
+    ("a^T x", "a", "a: n; x: n", "zeros(n, n)", "0"),
+    ("a^T x", "b", "a: n; x: n; b: m", "zeros(m)^T", "0"),
+])
+def test_zero_results(f, wrt, where, printed, latex):
+    import symmat
+
+    d = symmat.diff(f, wrt, where=where, order=2 if wrt == "a" else 1)
+    assert str(d) == printed and d.latex() == latex
+    values = {"x": np.arange(1.0, 5.0), "a": np.ones(4), "b": np.ones(3)}
+    np.testing.assert_allclose(parse(str(d), where).evaluate(values), d.evaluate(values))
+
+
+def test_sized_constants_and_inverse_transpose_parse():
+    import symmat
+
+    values = {"X": np.array([[2.0, 1.0], [0.0, 1.0]])}
+    for text in ("X^-T", "X^{-T}", "X^(-T)"):
+        np.testing.assert_allclose(parse(text).evaluate(values), np.linalg.inv(values["X"]).T)
+    assert parse("I_3").evaluate({}).shape == (3, 3)
+    assert parse("ones_2^T ones_2").evaluate({}) == 2.0
+    assert parse("zeros(m, n)", "A: m x n").evaluate({"A": np.ones((2, 3))}).shape == (2, 3)
+    assert str(symmat.parse("zeros(2) + x")) == "0 + x"
+    with pytest.raises(symmat.SymmatError):
+        parse("zeros(m + 1)")
+
+
+def test_exact_rationals_print_as_fractions():
+    import symmat
+
+    d = symmat.diff("x^T x / 2 / 3", "x", layout="denominator")
+    assert str(d) == "1/3 x" and d.latex() == r"\frac{1}{3} x"
+    np.testing.assert_allclose(parse(str(d)).evaluate({"x": np.ones(3)}), np.ones(3) / 3)

@@ -53,10 +53,10 @@ def test_results_are_fixed_points_of_the_rules(expr, data):
 
 
 VEC_CASES = [
-    ("W x", "W", "W: m x n; x: n", "kron(x^T, I)"),
-    ("X W", "W", "X: m x n; W: n x p", "kron(I, X)"),
+    ("W x", "W", "W: m x n; x: n", "kron(x^T, I_m)"),
+    ("X W", "W", "X: m x n; W: n x p", "kron(I_p, X)"),
     ("A X B", "X", "A: m x n; X: n x p; B: p x q", "kron(B^T, A)"),
-    ("inv(X)", "X", "X: n x n", "-kron(X^-1^T, X^-1)"),
+    ("inv(X)", "X", "X: n x n", "-kron(X^-T, X^-1)"),
     ("tanh(W x)", "W", "W: m x n; x: n", "kron(x^T, diag(1 - tanh(W x) .^ 2))"),
 ]
 
@@ -87,7 +87,7 @@ def test_vectorised_jacobian_is_the_reshaped_tensor(f, wrt, where, textbook, lay
     vec = result.vec_form()
     np.testing.assert_allclose(vec.evaluate(values), want, rtol=1e-9, atol=1e-12)
     if layout == "numerator":
-        # The textbook's form (as text: its I has no size of its own to evaluate with).
+        # The textbook's form; an I whose size nothing else fixes is written I_n.
         assert str(vec) == textbook
     label = "∂vec(" if layout == "numerator" else "(∂vec("
     assert label in str(result), str(result)

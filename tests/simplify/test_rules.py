@@ -52,6 +52,7 @@ EXAMPLES = {
     "lone_reciprocal": ["u .^ -1"],
     "elementwise_power_one": ["u .^ 1"],
     "power_one": ["(X^2)^3", "c^1"],
+    "power_of_transpose": ["(X^T)^3", "(X^T)^-1"],
     "softmax_by_hand": ["exp(u) / sum(exp(u))"],
     "softplus_by_hand": ["log(1 + exp(u))", "log(exp(C y) + 1)", "log(1 + exp(c))"],
     "logsumexp_by_hand": ["log(sum(exp(u)))"],

@@ -30,7 +30,7 @@ from .sums import (  # noqa: F401  (also for tests that take rules by name)
     collect_like_terms, common_coefficient, factor_common, flatten_sum, ones_in_sum, positive_first,
 )
 from .transpose import (  # noqa: F401  (also for tests that take rules by name)
-    negation_of_negation, negation_of_number, transpose_of_inverse, transpose_of_kron,
+    negation_of_negation, negation_of_number, power_of_transpose, transpose_of_inverse, transpose_of_kron,
     transpose_of_negation, transpose_of_product, transpose_of_scalar, transpose_of_sum,
     transpose_of_symmetric, transpose_of_transpose,
 )
@@ -58,7 +58,7 @@ RULES: dict[type, list[Rule]] = {
     ],
     N.HadamardDiv: [hadamard_normal_form],
     N.ElemPower: [elementwise_power_one, lone_reciprocal],
-    N.Power: [power_one],
+    N.Power: [power_one, power_of_transpose],
     N.Div: [softmax_by_hand],
     N.Apply: [trace_of_transpose, trace_of_outer, vec_of_outer, negation_in_function],
     N.Elementwise: [softplus_by_hand, logsumexp_by_hand],

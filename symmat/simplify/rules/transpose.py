@@ -63,6 +63,14 @@ def transpose_of_inverse(e: N.Transpose):
     return None
 
 
+def power_of_transpose(e: N.Power):
+    """(Aᵀ)ᵏ = (Aᵏ)ᵀ for a square matrix A: the transpose outside, as textbooks write
+    (X²)ᵀ and X⁻ᵀ"""
+    if e.type.is_matrix and isinstance(e.base, N.Transpose):
+        return N.Transpose(N.Power(e.base.args[0], e.exponent))
+    return None
+
+
 def transpose_of_kron(e: N.Transpose):
     """(A ⊗ B)ᵀ = Aᵀ ⊗ Bᵀ"""
     inner = e.args[0]
