@@ -1,6 +1,6 @@
 """symmat: symbolic matrix calculus."""
 from .errors import (
-    ArityError, DeclarationError, DiffError, EvaluationError, ParseError, ShapeError, SymmatError,
+    ArityError, DeclarationError, DiffError, EvaluationError, InteropError, ParseError, ShapeError, SymmatError,
     UnknownFunctionError,
 )
 from .nodes import Expr
@@ -20,5 +20,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "parse", "from_sympy", "diff", "Expr", "SymmatError", "ParseError", "ShapeError", "DeclarationError",
-    "UnknownFunctionError", "ArityError", "EvaluationError", "DiffError", "__version__",
+    "UnknownFunctionError", "ArityError", "EvaluationError", "DiffError", "InteropError", "__version__",
 ]

@@ -69,3 +69,7 @@ class EvaluationError(SymmatError):
 class DiffError(SymmatError):
     """A derivative that cannot be taken as asked (bad ``wrt``, ``order``, layout...)."""
 
+
+
+class InteropError(SymmatError):
+    """An expression that has no faithful counterpart in the other system (SymPy)."""

@@ -18,7 +18,8 @@ from .shapes import SCALAR, STRICT, Prod, Type, Unifier, column, dim_product, ma
 class Expr:
     """Base of all expression nodes. ``args`` holds children and parameters."""
 
-    __slots__ = ("args", "type", "_hash")
+    # __weakref__: symmat.provenance keeps an expression's origin beside it, weakly.
+    __slots__ = ("args", "type", "_hash", "__weakref__")
 
     def _init(self, args: tuple, type_: Type) -> None:
         object.__setattr__(self, "args", args)

@@ -33,6 +33,7 @@ from ..index import tensor as T
 from ..index.expr import DerivativeInfo, IndexExpr
 from ..index.lower import lower
 from ..parse import ensure_recursion_limit, parse
+from ..provenance import inherit
 from ..shapes import Type
 from ..simplify.engine import simplify, stable_forms
 from ..simplify.matrix_form import NoMatrixForm, bind_dimensions, matrix_form
@@ -80,16 +81,19 @@ def diff(
     variables = tuple((s.name, s.type) for s in f.free_symbols().values())
     if var.name not in f.free_symbols():
         variables += ((var.name, Type(var.shape)),)  # declared but absent: its zero needs its shape
+    # The result keeps the origin of f (and of a SymPy wrt): its names convert back to
+    # the user's own objects (symmat.provenance).
+    origin = _sympy_origin(wrt)
     if form == "matrix":
         try:
-            return bind_dimensions(simplify(matrix_form(tensor, type_)), variables)
+            return inherit(bind_dimensions(simplify(matrix_form(tensor, type_)), variables), f, extra=origin)
         except NoMatrixForm:
             pass  # rank 3 and more, or no matrix notation: index notation it is
     info = DerivativeInfo(str(f), f.latex(), var.name, layout, order, f.type.rank, var.rank,
                           raw if order == 1 else None)
     # f_rank and x_rank are those of f and the variable; for order k > 1 the headline
     # names the k-th derivative as a whole and raw (one differentiation) is not kept.
-    return IndexExpr(tensor, type_, variables, info)
+    return inherit(IndexExpr(tensor, type_, variables, info), f, extra=origin)
 
 
 def _as_expr(f, where) -> N.Expr:
@@ -102,6 +106,15 @@ def _as_expr(f, where) -> N.Expr:
 
         return from_sympy(f)
     raise DiffError(f"f must be an expression or its text, not {type(f).__name__}")
+
+
+def _sympy_origin(wrt):
+    """The SymPy objects a SymPy ``wrt`` is written with (see symmat.provenance)."""
+    if not _is_sympy(wrt):
+        return None
+    from ..interop.sympy import origin_of_sympy
+
+    return origin_of_sympy(wrt)
 
 
 def _is_sympy(obj) -> bool:

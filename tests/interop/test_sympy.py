@@ -55,7 +55,10 @@ def _values(seed: int = 0) -> dict:
 
 
 # Abstract functions: callables on the symmat side, Lambdas substituted on the SymPy side.
-G_NUMPY = {"g": lambda v: float(np.sum(np.sin(v))), "s": np.sin, "s'": np.cos, "s''": lambda v: -np.sin(v)}
+G_NUMPY = {
+    "g": lambda v: float(np.sum(np.sin(v))), "∇g": np.cos, "∇²g": lambda v: np.diag(-np.sin(v)),
+    "s": np.sin, "s'": np.cos, "s''": lambda v: -np.sin(v),
+}
 
 
 def _g_sympy(arg):
@@ -189,7 +192,7 @@ TO_SYMPY = [
     "norm(X)", "norm(c)", "softmax(z)", "softmax(z')", "logsumexp(z)", "exp(X)", "log(x .* x)", "sin(x) + cos(y)",
     "tanh(W x)", "sqrt(x)", "sigmoid(W x)", "relu(y)", "softplus(y)", "abs(y)", "step(y)", "sign(y)",
     "relu'(y)", "tanh''(y)", "sigmoid'(W x)", "abs'(y)", "I + A", "ones' x", "-A x", "x' A x",
-    "exp(x' y) x", "tanh(a' W x)", "g(W' a)", "s(x)", "s'(x)", "s''(c)", "S x", "2 I - ones ones' + A",
+    "exp(x' y) x", "tanh(a' W x)", "g(W' a)", "∇g(W' a)", "a ∇g(W' a)^T", "∇²g(x) y", "s(x)", "s'(x)", "s''(c)", "S x", "2 I - ones ones' + A",
 ]
 
 
@@ -258,12 +261,22 @@ def test_refusal_names_the_sympy_class():
         from_sympy(sp.gamma(c))
 
 
-def test_to_sympy_refuses_gradient_of_abstract_function():
-    xs = symmat.parse("x", where="x: n")
-    with pytest.raises(InteropError, match="gradient"):
-        to_sympy(N.Call("g", xs, 1))
-    with pytest.raises(InteropError, match="Hessian"):
-        to_sympy(N.Call("g", xs, 2))
+def test_gradient_and_hessian_of_an_abstract_function():
+    """∇g and ∇²g are symmat's Gradient and Hessian matrix expressions: unevaluated
+    while g is undefined, computed by SymPy's diff once g is a formula."""
+    from symmat.interop.sympy import Gradient, Hessian
+
+    grad = to_sympy(symmat.parse("∇g(W' a)", where=WHERE))
+    assert isinstance(grad, Gradient) and grad.shape == (n, 1) and grad.name == "g"
+    assert grad.free_symbols == {W, a}
+    assert grad.doit() == grad  # g undefined: nothing to compute
+    hess = to_sympy(symmat.parse("∇²g(x)", where=WHERE))
+    assert isinstance(hess, Hessian) and hess.shape == (n, n)
+    v = _values()
+    explicit = _sympy_abstract(hess).xreplace({x: sp.ImmutableMatrix(v["x"]), n: NN}).as_explicit()
+    _close(np.array(explicit, dtype=float), np.diag(-np.sin(v["x"])))
+    with pytest.raises(TypeError):
+        Gradient(g, x)  # a Lambda is needed
 
 
 def test_to_sympy_refuses_vec_of_symbolic_width():

@@ -1,0 +1,501 @@
+"""SymPy expressions as symmat expressions (the table is in symmat.interop.sympy)."""
+from __future__ import annotations
+
+import functools
+from fractions import Fraction
+from typing import Any
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.diagonal import DiagMatrix
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from .. import nodes as N
+from ..errors import InteropError
+from ..functions import RESERVED_NAMES
+from ..provenance import attach
+from ..shapes import SCALAR, Type, column, dim_product, matrix
+from .sympy_gradient import _FunctionDerivative
+from .to_sympy import sympy_formulas, formula
+
+# SymPy function classes read as one symmat elementwise function; the formula-valued
+# rows (sigmoid, softplus) are recognised inside ``applyfunc`` bodies (see _match_formula).
+_FUNCTION_NAMES = {"exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "tanh": "tanh", "Abs": "abs", "sign": "sign"}
+
+
+def from_sympy(expr: Any) -> N.Expr:
+    """The symmat expression with the same value as the SymPy expression ``expr``.
+
+    Raises :class:`InteropError` naming the SymPy class that has no counterpart.
+    """
+    if isinstance(expr, (int, float)) and not isinstance(expr, bool):
+        expr = sp.sympify(expr)
+    if not isinstance(expr, sp.Basic):
+        raise InteropError(f"from_sympy takes a SymPy expression, not {type(expr).__name__}")
+    reader = _FromSympy()
+    # The result remembers the user's objects, so that to_sympy gives them back.
+    return attach(reader(expr), reader.origin)
+
+
+def origin_of_sympy(e: sp.Basic) -> dict:
+    """The names ``e`` is written with, as a symmat.provenance origin."""
+    reader = _FromSympy()
+    reader(e)
+    return reader.origin
+
+
+def _fold(items, combine):
+    return functools.reduce(combine, items)
+
+
+def _times(a: N.Expr, b: N.Expr) -> N.Expr:
+    """Product of two factors of a *scalar* SymPy ``Mul``: both are scalars, except in
+    an ``applyfunc`` body where the bound variable stands for a matrix and the scalar
+    product becomes elementwise."""
+    if a.type.is_scalar or b.type.is_scalar:
+        return N.MatMul(a, b)
+    return N.Hadamard(a, b)
+
+
+class _FromSympy:
+    def __init__(self):
+        self.names: dict[str, N.Expr] = {}  # name -> symmat Symbol, for consistency checks
+        self.bound: dict[sp.Symbol, N.Expr] = {}  # applyfunc or Subs variable -> its value
+        self.entrywise: set[sp.Symbol] = set()  # the bound variables that stand for an entry
+        self.origin: dict[tuple[str, str], sp.Basic] = {}  # (kind, name) -> the user's object
+
+    def remember(self, kind: str, name: str, obj) -> None:
+        """Record the user's object for a name; one name, one object."""
+        previous = self.origin.setdefault((kind, name), obj)
+        if previous != obj:
+            raise InteropError(
+                f"the name {name!r} stands for two different SymPy objects: {previous!r} with assumptions "
+                f"{getattr(previous, 'assumptions0', {})} and {obj!r} with {getattr(obj, 'assumptions0', {})}")
+
+    def dim(self, d: sp.Expr, where: sp.Basic):
+        """A SymPy dimension (Symbol, Integer or a product of them) as a symmat one."""
+        if isinstance(d, (int, sp.Integer)):
+            return int(d)
+        if isinstance(d, sp.Symbol):
+            self.remember("dim", d.name, d)
+            return d.name
+        if isinstance(d, sp.Mul) and all(isinstance(f, (sp.Symbol, sp.Integer)) for f in d.args):
+            return dim_product(self.dim(f, where) for f in d.args)
+        raise InteropError(f"the dimension {d} of {where} is not a name, an integer or a product of them")
+
+    def __call__(self, e: sp.Basic) -> N.Expr:
+        named = _named_formula(e)
+        if named is not None:  # 1/(1 + exp(-u)) is sigmoid(u), log(1 + exp(u)) softplus(u)
+            return self._elementwise(named[0], self(named[1]))
+        for cls in type(e).__mro__:
+            method = getattr(self, "_from_" + cls.__name__, None)
+            if method is not None:
+                result = method(e)
+                break
+        else:
+            raise InteropError(f"symmat cannot read the SymPy class {type(e).__name__} ({e})")
+        # A 1 x 1 SymPy matrix (x.T*y) is a symmat scalar; the node's type already says so.
+        return result
+
+    # ------------------------------------------------------------------ atoms
+    def _symbol(self, name: str, type_: Type, source: sp.Basic) -> N.Symbol:
+        if name in RESERVED_NAMES:
+            raise InteropError(f"the SymPy name {name!r} is reserved in symmat (a built-in function or constant)")
+        node = N.Symbol(name, type_)
+        previous = self.names.setdefault(name, node)
+        if previous != node:
+            raise InteropError(
+                f"the name {name!r} is used for both {previous.type.describe()} and {type_.describe()}"
+            )
+        self.remember("var", name, source)
+        return node
+
+    def _from_MatrixSymbol(self, e):
+        rows, cols = e.shape
+        if rows == 1 and cols == 1:
+            return self._symbol(e.name, SCALAR, e)
+        if cols == 1:
+            return self._symbol(e.name, column(self.dim(rows, e)), e)
+        if rows == 1:
+            # symmat variables are column vectors; a 1 x n symbol is the transpose of one.
+            return N.Transpose(self._symbol(e.name, column(self.dim(cols, e)), e))
+        return self._symbol(e.name, matrix(self.dim(rows, e), self.dim(cols, e)), e)
+
+    def _from_Symbol(self, e):
+        if e in self.bound:
+            return self.bound[e]
+        return self._symbol(e.name, SCALAR, e)
+
+    def _from_Dummy(self, e):
+        if e in self.bound:
+            return self.bound[e]
+        raise InteropError(f"the SymPy Dummy {e} is not bound by an applyfunc")
+
+    def _from_Rational(self, r):
+        # Keep 1/3 exact as a quotient; 1/2 and integers are exact as floats.
+        if Fraction(float(r)) == Fraction(int(r.p), int(r.q)):
+            return N.Number(float(r))
+        return N.Div(N.Number(int(r.p)), N.Number(int(r.q)))
+
+    def _from_Float(self, f):
+        return N.Number(float(f))
+
+    def _from_NumberSymbol(self, c):  # pi, E, ...
+        return N.Number(float(c))
+
+    def _from_Number(self, n):  # oo, nan, zoo and other non-real numbers
+        raise InteropError(f"symmat has no number {n} (SymPy class {type(n).__name__})")
+
+    def _ones(self, rows, cols, where) -> N.Expr:
+        """The all-ones block of a SymPy shape: ``ones``, ``ones^T`` or ``ones ones^T``."""
+        if rows == 1 and cols == 1:
+            return N.Number(1.0)
+        if cols == 1:
+            return N.Ones(self.dim(rows, where))
+        if rows == 1:
+            return N.Transpose(N.Ones(self.dim(cols, where)))
+        return N.MatMul(N.Ones(self.dim(rows, where)), N.Transpose(N.Ones(self.dim(cols, where))))
+
+    def _from_Identity(self, e):
+        if e.rows == 1:
+            return N.Number(1.0)
+        return N.Identity(self.dim(e.rows, e))
+
+    def _from_OneMatrix(self, e):
+        return self._ones(e.rows, e.cols, e)
+
+    def _from_ZeroMatrix(self, e):
+        # symmat has no zero matrix; 0 times the ones of the shape has the same value.
+        ones = self._ones(e.rows, e.cols, e)
+        return N.Number(0.0) if ones.type.is_scalar else N.MatMul(N.Number(0.0), ones)
+
+    # ------------------------------------------------------------- matrix algebra
+    def _with_sign(self, coeff: sp.Expr, rest: list[N.Expr]) -> N.Expr:
+        """``coeff * rest``, writing a coefficient of -1 as a negation."""
+        if coeff == -1 and rest:
+            body = rest[0] if len(rest) == 1 else N.MatMul(*rest)
+            return N.Neg(body)
+        factors = ([] if coeff == 1 else [self(coeff)]) + rest
+        if not factors:
+            return N.Number(1.0)
+        return factors[0] if len(factors) == 1 else N.MatMul(*factors)
+
+    def _from_MatMul(self, e):
+        summed = _summed(e)
+        if summed is not None:  # 1^T X 1
+            return N.Apply("sum", self(summed))
+        softmax_of = _softmax_argument(e)
+        if softmax_of is not None:
+            return N.Apply("softmax", self(softmax_of))
+        # Keep SymPy's factor order; only the numeric coefficient is pulled out (for -X).
+        is_number = [not isinstance(a, MatrixExpr) and a.is_Number for a in e.args]
+        coeff = sp.Mul(*(a for a, num in zip(e.args, is_number) if num))
+        return self._with_sign(coeff, [self(a) for a, num in zip(e.args, is_number) if not num])
+
+    def _from_MatAdd(self, e):
+        return N.Add(*(self(t) for t in e.args))
+
+    def _from_Transpose(self, e):
+        return N.Transpose(self(e.arg))
+
+    def _from_Inverse(self, e):
+        arg = self(e.arg)
+        return N.Power(arg, -1.0) if arg.type.is_scalar else N.Apply("inv", arg)
+
+    def _from_MatPow(self, e):
+        if e.base.shape == (1, 1):  # (x.T*x)**(1/2): a power of a scalar
+            return self._power(e.base, e.exp, e)
+        base, exp = self(e.base), e.exp
+        if not exp.is_Integer:
+            raise InteropError(f"symmat has matrix powers with integer exponents only, not {e}")
+        return N.Power(base, float(exp))
+
+    def _from_HadamardProduct(self, e):
+        return _fold([self(a) for a in e.args], _times)
+
+    def _from_HadamardPower(self, e):
+        base, exp = e.base, e.exp
+        if isinstance(exp, MatrixExpr) or not exp.is_Number or not exp.is_real:
+            raise InteropError(f"symmat has elementwise powers with a constant exponent only, not {e}")
+        b = self(base)
+        return N.Power(b, float(exp)) if b.type.is_scalar else N.ElemPower(b, float(exp))
+
+    def _from_KroneckerProduct(self, e):
+        return _fold([self(a) for a in e.args], N.Kron)
+
+    def _scalar_or(self, e, name: str) -> N.Expr:
+        # tr and det of a 1 x 1 matrix are its entry; symmat types that entry as a scalar.
+        arg = self(e.arg)
+        return arg if arg.type.is_scalar else N.Apply(name, arg)
+
+    def _from_Trace(self, e):
+        if isinstance(e.arg, DiagMatrix):  # tr(diag(v)) = sum(v), how to_sympy writes sum
+            return N.Apply("sum", self(e.arg.args[0]))
+        return self._scalar_or(e, "tr")
+
+    def _from_Determinant(self, e):
+        return self._scalar_or(e, "det")
+
+    def _from_DiagMatrix(self, e):  # vector -> diagonal matrix
+        arg = self(e.args[0])
+        return arg if arg.type.is_scalar else N.Apply("diag", arg)
+
+    def _from_DiagonalOf(self, e):  # matrix -> its diagonal as a column
+        return self._scalar_or(e, "diag")
+
+    def _from_DiagonalMatrix(self, e):  # X with its off-diagonal entries zeroed
+        arg = self(e.args[0])
+        return arg if arg.type.is_scalar else N.Apply("diag", N.Apply("diag", arg))
+
+    def _from_MatrixElement(self, e):
+        if e.parent.shape == (1, 1):  # (x.T*A*x)[0, 0] is the scalar x^T A x
+            return self(e.parent)
+        raise InteropError(f"symmat has no indexing; cannot read the entry {e}")
+
+    def _from_Sum(self, e):
+        """SymPy writes the entry of a product as a ``Sum`` over dummy indices
+        (``(x.T*A*x)[0, 0]`` is ``Sum(x[i, 0]*A[i, j]*x[j, 0], ...)``); SymPy's own
+        index-to-matrix conversion gives the product back."""
+        from sympy.tensor.array.expressions import convert_array_to_matrix, convert_indexed_to_array
+
+        try:
+            product = convert_array_to_matrix(convert_indexed_to_array(e))
+        except Exception as error:  # SymPy raises several kinds for sums it cannot convert
+            raise InteropError(f"symmat reads a Sum only as a matrix product, not {e} ({error})") from None
+        if product.has(sp.Sum) or isinstance(product, MatrixExpr) and product.shape != (1, 1):
+            raise InteropError(f"symmat reads a Sum only as a matrix product, not {e}")
+        return self(product)
+
+    # --------------------------------------------------------------- scalar algebra
+    def _from_Add(self, e):
+        return N.Add(*(self(t) for t in e.args))
+
+    def _from_Mul(self, e):
+        coeff, rest = e.as_coeff_mul()
+        numerator, denominator = [], []
+        for f in rest:
+            if isinstance(f, sp.Pow) and f.exp.is_Number and f.exp < 0:
+                denominator.append(f.base if f.exp == -1 else sp.Pow(f.base, -f.exp, evaluate=False))
+            else:
+                numerator.append(f)
+        if isinstance(coeff, sp.Rational) and coeff.q != 1 and not denominator:
+            # 2*x/3 reads better as 2 x / 3 than as 0.666... x
+            numerator = [sp.Integer(coeff.p)] + numerator if coeff.p != 1 else numerator
+            coeff, denominator = sp.Integer(1), [sp.Integer(coeff.q)]
+        num = self._with_sign_elementwise(coeff, [self(f) for f in numerator])
+        if not denominator:
+            return num
+        den = _fold([self(f) for f in denominator], _times)
+        return N.Div(num, den) if den.type.is_scalar else N.HadamardDiv(num, den)
+
+    def _with_sign_elementwise(self, coeff, factors: list[N.Expr]) -> N.Expr:
+        if not factors:
+            return self(coeff)
+        body = _fold(factors, _times)
+        if coeff == 1:
+            return body
+        if coeff == -1:
+            return N.Neg(body)
+        return N.MatMul(self(coeff), body)
+
+    def _from_Pow(self, e):
+        if e.base == sp.E:
+            return self._elementwise("exp", self(e.exp))
+        return self._power(e.base, e.exp, e)
+
+    def _power(self, base: sp.Basic, exp: sp.Basic, e: sp.Basic) -> N.Expr:
+        if not exp.is_Number or not exp.is_real:
+            raise InteropError(f"symmat has powers with a constant exponent only, not {e}")
+        if exp == sp.Rational(1, 2):
+            norm_of = _norm_argument(base)
+            if norm_of is not None:  # sqrt(tr(u^T u)) is ‖u‖, as the parser reads norm(u)
+                return N.Apply("norm", self(norm_of))
+            return self._elementwise("sqrt", self(base))
+        b = self(base)
+        return N.Power(b, float(exp)) if b.type.is_scalar else N.ElemPower(b, float(exp))
+
+    # ---------------------------------------------------------------- functions
+    def _elementwise(self, name: str, arg: N.Expr) -> N.Expr:
+        return N.Elementwise(name, arg)
+
+    def _from_Function(self, e):
+        name = type(e).__name__
+        if name not in _FUNCTION_NAMES:
+            raise InteropError(f"symmat has no function {name} (SymPy class {name})")
+        if len(e.args) != 1:
+            raise InteropError(f"{name} takes one argument in symmat, not {len(e.args)}")
+        arg = self(e.args[0])
+        if name == "log" and _exp_sum_argument(e.args[0]) is not None:  # log(sum(exp(z)))
+            return N.Apply("logsumexp", self(_exp_sum_argument(e.args[0])))
+        if name == "log" and isinstance(e.args[0], sp.Abs) and isinstance(e.args[0].args[0], sp.Determinant):
+            inner = self(e.args[0].args[0].arg)
+            if not inner.type.is_scalar:
+                return N.Apply("logdet", inner)  # log |det X| is exactly symmat's logdet
+        return self._elementwise(_FUNCTION_NAMES[name], arg)
+
+    def _from_Max(self, e):  # Max(x, 0) is relu
+        others = [a for a in e.args if a != 0]
+        if len(e.args) == 2 and len(others) == 1:
+            return self._elementwise("relu", self(others[0]))
+        raise InteropError(f"symmat has Max(x, 0) (relu) only, not {e}")
+
+    def _from_Heaviside(self, e):
+        # symmat's step(0) is 0; SymPy's Heaviside(x) is 1/2 at 0, so only Heaviside(x, 0) matches.
+        if len(e.args) == 2 and e.args[1] == 0:
+            return self._elementwise("step", self(e.args[0]))
+        raise InteropError(f"symmat's step(0) is 0; write Heaviside(x, 0), not {e}")
+
+    def _from_AppliedUndef(self, e):
+        name = type(e).__name__
+        if name in RESERVED_NAMES:
+            raise InteropError(f"the SymPy function name {name!r} is a built-in of symmat")
+        if len(e.args) != 1:
+            raise InteropError(f"abstract function {name} must take one argument, not {len(e.args)}")
+        self.remember("fn", name, type(e))
+        arg = self(e.args[0])
+        if e.args[0].free_symbols & self.entrywise:
+            # inside an applyfunc body g(d) acts entry by entry: an abstract elementwise function
+            return N.Elementwise(name, arg)
+        return N.Call(name, arg)
+
+    def _from_Derivative(self, e):
+        """``Derivative(s(u), (u, k))`` is ``s^(k)(u)``: the derivative of an abstract
+        function of one scalar, by its own argument (what to_sympy writes for ``s'(u)``
+        and for ``∇g(u)`` of a scalar ``u``, which have the same value)."""
+        f = e.expr
+        if isinstance(f, AppliedUndef) and len(f.args) == 1 and len(e.variable_count) == 1:
+            variable, count = e.variable_count[0]
+            if f.args[0] == variable:
+                name = type(f).__name__
+                self.remember("fn", name, type(f))
+                return N.Elementwise(name, self(variable), int(count))
+        raise InteropError(f"symmat reads derivatives of an abstract function by its argument only, not {e}")
+
+    def _from_Subs(self, e):
+        """``Subs(Derivative(s(ξ), ξ), ξ, u)`` is ``s'(u)``."""
+        if len(e.variables) == 1 and isinstance(e.expr, sp.Derivative):
+            return self._with_bound(e.variables[0], self(e.point[0]), e.expr)
+        raise InteropError(f"symmat cannot read the substitution {e}")
+
+    def _from__FunctionDerivative(self, e):
+        """``Gradient(Lambda(ξ, g(ξ)), v)`` is ``∇g(v)``, ``Hessian(...)`` is ``∇²g(v)``."""
+        name = e.name
+        if name is None:
+            raise InteropError(f"symmat reads {type(e).__name__} of an undefined function only, not {e}")
+        self.remember("fn", name, type(e.function.expr))
+        return N.Call(name, self(e.arg), e.order)
+
+    def _with_bound(self, variable: sp.Symbol, value: N.Expr, body: sp.Basic, entrywise: bool = False) -> N.Expr:
+        """Read ``body`` with ``variable`` standing for ``value`` (for each of its
+        entries when ``entrywise``: the variable of an applyfunc)."""
+        self.bound[variable] = value
+        if entrywise:
+            self.entrywise.add(variable)
+        try:
+            return self(body)
+        finally:
+            del self.bound[variable]
+            self.entrywise.discard(variable)
+
+    def _from_ElementwiseApplyFunction(self, e):
+        arg = self(e.expr)
+        fn = e.function
+        d = sp.Dummy("d")
+        body = fn(d)
+        matched = _match_formula(body, d)
+        if matched is not None:
+            return N.Elementwise(matched, arg)
+        # General bodies are read with d standing for the whole matrix: sums broadcast,
+        # products and powers of d become elementwise (see _times).
+        return self._with_bound(d, arg, body, entrywise=True)
+
+    def _from_MatrixExpr(self, e):
+        raise InteropError(f"symmat cannot read the SymPy matrix class {type(e).__name__} ({e})")
+
+    def _from_MatrixBase(self, e):
+        raise InteropError(f"symmat reads symbolic matrices only, not the explicit {type(e).__name__}")
+
+
+def _match_formula(body: sp.Expr, d: sp.Symbol) -> str | None:
+    """The built-in elementwise function whose SymPy formula is exactly ``body(d)``."""
+    for name in sympy_formulas():
+        if formula(name, d) == body:
+            return name
+    return None
+
+
+def _norm_argument(e: sp.Basic) -> sp.Basic | None:
+    """``u`` when ``e`` is ``tr(u^T u)`` or a 1 x 1 ``u^T u`` (so that ``sqrt(e)`` is the
+    Euclidean or Frobenius norm of ``u``), else None."""
+    if isinstance(e, sp.Trace):
+        e = e.arg
+    if isinstance(e, sp.MatMul) and len(e.args) == 2 and e.args[0].doit() == sp.Transpose(e.args[1]).doit():
+        return e.args[1]
+    return None
+
+
+def _summed(e: sp.Basic) -> sp.Basic | None:
+    """``v`` for ``1^T v`` and ``X`` for ``1^T X 1``, written with ``OneMatrix`` (the sum
+    of the entries), else None."""
+    args = e.args if isinstance(e, sp.MatMul) else (e,)
+    if len(args) in (2, 3) and isinstance(args[0], sp.OneMatrix) and args[0].rows == 1:
+        if len(args) == 2 and args[1].shape[1] == 1:
+            return args[1]
+        if len(args) == 3 and isinstance(args[2], sp.OneMatrix) and args[2].cols == 1:
+            return args[1]
+    return None
+
+
+def _sum_argument(e: sp.Basic) -> sp.Basic | None:
+    """``v`` when ``e`` is the sum of the entries of ``v`` (``tr(diag(v))``, ``1^T v``)."""
+    if isinstance(e, sp.Trace):
+        e = e.arg
+        if isinstance(e, DiagMatrix):
+            return e.args[0]
+    return _summed(e)
+
+
+def _exp_of(e: sp.Basic) -> sp.Basic | None:
+    """``z`` when ``e`` is ``exp.(z)`` for a vector ``z``."""
+    if isinstance(e, ElementwiseApplyFunction) and 1 in e.shape:
+        d = sp.Dummy("d")
+        if e.function(d) == sp.exp(d):
+            return e.expr
+    return None
+
+
+def _exp_sum_argument(e: sp.Basic) -> sp.Basic | None:
+    """``z`` when ``e`` is ``sum(exp.(z))``: ``log`` of it is ``logsumexp(z)``."""
+    summed = _sum_argument(e)
+    return None if summed is None else _exp_of(summed)
+
+
+def _softmax_argument(e: sp.MatMul) -> sp.Basic | None:
+    """``z`` when ``e`` is ``exp.(z) / sum(exp.(z))``, which is ``softmax(z)``."""
+    if len(e.args) != 2:
+        return None
+    scale, vector = e.args
+    if isinstance(scale, sp.Pow) and scale.exp == -1:
+        z = _exp_of(vector)
+        if z is not None and _exp_sum_argument(scale.base) == z:
+            return z
+    return None
+
+
+_W = sp.Wild("w")
+
+
+def _named_formula(e: sp.Basic) -> tuple[str, sp.Basic] | None:
+    """``(name, u)`` when ``e`` is the SymPy formula of a built-in elementwise function
+    that SymPy has no class for (sigmoid, softplus) applied to ``u``."""
+    if not isinstance(e, (sp.Pow, sp.log)):
+        return None
+    for name in ("sigmoid", "softplus"):
+        try:
+            match = e.match(formula(name, _W))
+        except NotImplementedError:  # SymPy's matcher refuses some matrix subexpressions
+            match = None
+        if match and _W in match:
+            return name, match[_W]
+    return None

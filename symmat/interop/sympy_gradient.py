@@ -1,0 +1,128 @@
+"""``Gradient`` and ``Hessian``: derivatives of an undefined SymPy function of a matrix.
+
+SymPy has no object for ``∇g(v)`` when ``g = Function('g')`` takes a vector or a matrix
+``v``: ``sympy.diff(g(v), v)`` is 0 and ``Subs`` cannot substitute a matrix. symmat's
+results need one (``a ∇g(Wᵀa)ᵀ``), so these two SymPy matrix expressions stand for it:
+
+- ``Gradient(Lambda(ξ, g(ξ)), v)``: the matrix of ``∂g/∂ξ_ij`` at ``ξ = v``, with the shape
+  of ``v`` (a column for a vector, whether ``v`` is a column or a row);
+- ``Hessian(Lambda(ξ, g(ξ)), v)``: the n x n matrix of ``∂²g/∂ξ_i ∂ξ_j`` at ``ξ = v`` for a
+  vector ``v`` of length n.
+
+``ξ`` is a ``MatrixSymbol`` of ``v``'s shape. Replace ``g`` by a formula (``expr.replace(g,
+lambda u: ...)``, or ``subs``) and give ``v`` explicit values, and ``doit()`` /
+``as_explicit()`` compute the derivative with SymPy's own ``diff``; until then they stay
+unevaluated (``free_symbols``, ``subs``, ``xreplace`` work as for any expression).
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+from sympy.matrices.expressions.matexpr import MatrixExpr
+
+from .sympy_explicit import explicit, explicit_scalar
+
+
+def _vector_length(v: sp.Basic):
+    rows, cols = v.shape
+    return cols if rows == 1 else rows
+
+
+class _FunctionDerivative(MatrixExpr):
+    """Base of :class:`Gradient` and :class:`Hessian`: ``args`` are ``(Lambda(ξ, body), v)``."""
+
+    order: int
+
+    def __new__(cls, function: sp.Lambda, arg: sp.Basic):
+        function, arg = sp.sympify(function), sp.sympify(arg)
+        if not isinstance(function, sp.Lambda) or len(function.variables) != 1:
+            raise TypeError(f"{cls.__name__} takes Lambda(ξ, g(ξ)), not {function}")
+        if not isinstance(arg, MatrixExpr):
+            raise TypeError(f"{cls.__name__} is of a function of a matrix or vector, not of {arg}")
+        return super().__new__(cls, function, arg)
+
+    function = property(lambda self: self.args[0])
+    arg = property(lambda self: self.args[1])
+
+    @property
+    def name(self) -> str | None:
+        """``g`` when the body is still the undefined ``g(ξ)``, else None."""
+        body = self.function.expr
+        if isinstance(body, AppliedUndef) and body.args == self.function.variables:
+            return type(body).__name__
+        return None
+
+    def doit(self, **hints):
+        function, arg = self.args
+        if hints.get("deep", True):
+            function, arg = function.doit(**hints), arg.doit(**hints)
+        value = type(self)(function, arg)._explicit()
+        return value if value is not None else type(self)(function, arg)
+
+    def as_explicit(self):
+        value = self._explicit()
+        if value is None:
+            return super().as_explicit()
+        return sp.ImmutableMatrix(value)
+
+    def _entry(self, i, j, **kwargs):
+        value = self._explicit()
+        if value is None:
+            return sp.MatrixElement(self, i, j)
+        return value[i, j]
+
+    def _explicit(self) -> sp.ImmutableMatrix | None:
+        """The derivative as an explicit matrix, when the sizes are integers and the
+        function is a formula (no undefined function left); otherwise None."""
+        function, arg = self.args
+        if not all(isinstance(d, (int, sp.Integer)) for d in arg.shape):
+            return None
+        rows, cols = (int(d) for d in arg.shape)
+        entries = sp.Matrix(rows, cols, lambda i, j: sp.Dummy(f"xi_{i}{j}"))
+        value = explicit_scalar(function.expr.xreplace({function.variables[0]: sp.ImmutableMatrix(entries)}))
+        if value.atoms(AppliedUndef):
+            return None
+        at = explicit(arg)
+        if not isinstance(at, sp.MatrixBase):
+            return None
+        point = dict(zip(entries, at))
+        return sp.ImmutableMatrix(self._derivative(value, entries)).xreplace(point)
+
+
+class Gradient(_FunctionDerivative):
+    """``∇g(v)``: ``∂g/∂ξ`` at ``ξ = v``, with ``v``'s shape (a column for a vector)."""
+
+    order = 1
+
+    @property
+    def shape(self):
+        rows, cols = self.arg.shape
+        return (cols, rows) if rows == 1 else (rows, cols)
+
+    @staticmethod
+    def _derivative(value, entries):
+        grad = entries.applyfunc(lambda e: value.diff(e))
+        return grad.T if grad.rows == 1 else grad
+
+
+class Hessian(_FunctionDerivative):
+    """``∇²g(v)``: the n x n matrix ``∂²g/∂ξ_i ∂ξ_j`` at ``ξ = v`` for a vector ``v``."""
+
+    order = 2
+
+    @property
+    def shape(self):
+        n = _vector_length(self.arg)
+        return (n, n)
+
+    @staticmethod
+    def _derivative(value, entries):
+        flat = list(entries)
+        return sp.Matrix(len(flat), len(flat), lambda i, j: value.diff(flat[i], flat[j]))
+
+
+def function_derivative(function_class, arg: sp.Basic, order: int) -> MatrixExpr:
+    """``∇g(arg)`` (order 1) or ``∇²g(arg)`` (order 2) of the undefined ``g``."""
+    xi = sp.MatrixSymbol(f"ξ_{function_class.__name__}", *arg.shape)
+    cls = {1: Gradient, 2: Hessian}[order]
+    return cls(sp.Lambda(xi, function_class(xi)), arg)
