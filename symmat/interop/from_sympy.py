@@ -194,7 +194,12 @@ class _FromSympy:
         return self._with_sign(coeff, [self(a) for a, num in zip(e.args, is_number) if not num])
 
     def _from_MatAdd(self, e):
-        return N.Add(*(self(t) for t in e.args))
+        # Scalar expansion: SymPy adds a scalar c to a matrix as c * OneMatrix; symmat
+        # writes c, as the parser reads 1 + x.
+        terms = [_broadcast_scalar(t) for t in e.args]
+        if all(s is not None for s in terms):
+            terms = [None] * len(terms)
+        return N.Add(*(self(t) if s is None else self(s) for t, s in zip(e.args, terms)))
 
     def _from_Transpose(self, e):
         return N.Transpose(self(e.arg))
@@ -498,4 +503,14 @@ def _named_formula(e: sp.Basic) -> tuple[str, sp.Basic] | None:
             match = None
         if match and _W in match:
             return name, match[_W]
+    return None
+
+
+def _broadcast_scalar(term: sp.Basic) -> sp.Basic | None:
+    """``c`` when the matrix ``term`` is ``c * OneMatrix`` (a scalar broadcast), else None."""
+    if isinstance(term, sp.OneMatrix):
+        return sp.Integer(1)
+    if isinstance(term, sp.MatMul) and isinstance(term.args[-1], sp.OneMatrix) \
+            and not any(isinstance(f, MatrixExpr) for f in term.args[:-1]):
+        return sp.Mul(*term.args[:-1])
     return None
