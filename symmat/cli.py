@@ -15,12 +15,13 @@ import json
 import keyword
 import os
 import sys
+import warnings
 from typing import Callable, Sequence
 
 from . import __version__
 from .check import verify
 from .diff import diff
-from .errors import DiffError, SymmatError
+from .errors import DiffError, SymmatError, SymmatWarning
 from .parse import parse
 from .report import derivative_record, format_shape, where_text
 
@@ -204,6 +205,17 @@ def report_json_error(args: argparse.Namespace, error: Exception, kind: str) -> 
     print(json.dumps({"error": record}, indent=2, ensure_ascii=False))
 
 
+_python_showwarning = warnings.showwarning
+
+
+def _show_warning(message, category, *args, **kwargs) -> None:
+    """A symmat warning (a probable typo) as one note on stderr; others as Python shows them."""
+    if issubclass(category, SymmatWarning):
+        print(f"symmat: warning: {message}", file=sys.stderr)
+    else:
+        _python_showwarning(message, category, *args, **kwargs)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -211,7 +223,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:  # usage errors (2), --help and --version (0)
         return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
     try:
-        return args.run(args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", SymmatWarning)
+            warnings.showwarning = _show_warning
+            return args.run(args)
     except SymmatError as error:
         print(f"symmat: error: {error}", file=sys.stderr)
         report_json_error(args, error, type(error).__name__)

@@ -11,6 +11,13 @@ from typing import Mapping, Union
 from .errors import DeclarationError
 from .functions import RESERVED_NAMES
 
+# Undeclared names that are scalars by the seeds' notation (contract §2): the lowercase
+# Greek letters below and their spelled-out names. π and pi are the constant.
+SCALAR_NAMES = frozenset("αβγδεηκλνρτ") | frozenset(
+    "alpha beta gamma delta eps epsilon eta kappa lambda nu rho tau".split()
+)
+PI_NAMES = frozenset(["pi", "π"])
+
 _NAME = re.compile(r"(?!\d)[^\W²ᵀ]+$")
 _DIM = re.compile(r"(?!\d)[^\W²ᵀ]+$|\d+$")
 _FUNCTION = re.compile(r"R\s*\^\s*\{?\s*([^\s}]+)\s*\}?\s*(->|→)\s*R$")
@@ -51,13 +58,32 @@ def parse_declarations(where: Where) -> Declarations:
             if part.strip():
                 _declare(decls, part, where, offset)
             offset += len(part) + 1
+        _check_dimension_names(decls, where)
         return decls
     if isinstance(where, Mapping):
         for name, spec in where.items():
             text = spec if isinstance(spec, str) else _spec_from_value(name, spec)
             _declare(decls, f"{name}: {text}", None, 0)
+        _check_dimension_names(decls, None)
         return decls
     raise DeclarationError(f"where must be a string or a dict, not {type(where).__name__}")
+
+
+def _check_dimension_names(decls: Declarations, text: str | None) -> None:
+    """A name is a dimension or a scalar, never both: a number given for it could not
+    say which (``n: scalar`` and ``W: m x n`` would make 5 both n and W's width)."""
+    scalars = {name for name, v in decls.variables.items() if not v.shape}
+    clash = sorted(decls.dim_names() & scalars)
+    if clash:
+        name = clash[0]
+        at = None
+        if text is not None:
+            found = re.search(rf"(?<![^\W\d]){re.escape(name)}\s*:", text)
+            at = found.start() if found else None
+        raise DeclarationError(
+            f"{name!r} is declared a scalar and also used as a dimension; "
+            "give the dimension another name", text, at,
+        )
 
 
 def _spec_from_value(name: str, spec) -> str:

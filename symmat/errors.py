@@ -73,3 +73,8 @@ class DiffError(SymmatError):
 
 class InteropError(SymmatError):
     """An expression that has no faithful counterpart in the other system (SymPy)."""
+
+
+class SymmatWarning(UserWarning):
+    """Input that symmat reads, but probably not as meant (a name one typo away from a
+    built-in function). The CLI prints it on stderr."""

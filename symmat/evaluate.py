@@ -37,11 +37,16 @@ def callable_keys(name: str, order: int, elementwise: bool) -> tuple[str, ...]:
 
 
 class Evaluator:
-    def __init__(self, values: dict[str, Any]):
+    def __init__(self, values: dict[str, Any], variables=()):
+        """``variables``: names of the expression's variables; an integer given for one
+        of them is its value, never the size of a dimension of that name."""
         if not isinstance(values, dict):
             raise EvaluationError(f"values must be a dict of name -> number or array, not {type(values).__name__}")
         self.values = values
-        self.sizes: dict[str, int] = {k: v for k, v in values.items() if isinstance(v, int) and not isinstance(v, bool)}
+        self.sizes: dict[str, int] = {
+            k: v for k, v in values.items()
+            if isinstance(v, int) and not isinstance(v, bool) and k not in variables
+        }
         self.memo: dict[int, Any] = {}
 
     # ------------------------------------------------------------------ dimensions
@@ -54,7 +59,11 @@ class Evaluator:
             raise EvaluationError(f"the size of dimension {dim} is not fixed by any value; pass {{'{dim}': size}}")
         return self.sizes[dim]
 
-    def bind(self, name: str, type_: Type, value) -> None:
+    def bind(self, name: str, type_: Type, value):
+        """Check ``value`` against ``type_`` and record the sizes it fixes; returns the
+        value, a column (n, 1) or row (1, n) array given for a vector made 1-D."""
+        if type_.is_vector and value.ndim == 2 and 1 in value.shape:
+            value = value.reshape(-1)
         if len(value.shape) != type_.rank:
             raise EvaluationError(
                 f"{name} is {type_.describe()}, but its value has shape {value.shape} "
@@ -69,17 +78,12 @@ class Evaluator:
                     )
             elif self.size(dim) != size:
                 raise EvaluationError(f"{name} is {type_.describe()}, but its value has shape {value.shape}")
+        return value
 
     def lookup(self, name: str, type_: Type):
         if name not in self.values:
             raise EvaluationError(f"no value given for {name} ({type_.describe()})")
-        raw = self.values[name]
-        try:
-            value = np.asarray(raw, dtype=float)
-        except (TypeError, ValueError):
-            raise EvaluationError(f"the value of {name} is not a number or a numeric array") from None
-        self.bind(name, type_, value)
-        return value
+        return self.bind(name, type_, real_array(self.values[name], f"the value of {name}"))
 
     def function(self, name: str, order: int, elementwise: bool) -> Callable:
         keys = callable_keys(name, order, elementwise)
@@ -159,6 +163,15 @@ class Evaluator:
     def _eval_ElemPower(self, node):
         return np.power(self(node.base), node.exponent)
 
+    def _eval_GeneralPower(self, node):
+        return np.power(self(node.base), self(node.exponent))
+
+    def _eval_Max(self, node):
+        return np.maximum(self(node.left), self(node.right))
+
+    def _eval_Min(self, node):
+        return np.minimum(self(node.left), self(node.right))
+
     def _eval_Transpose(self, node):
         value = self(node.args[0])
         return value.T if np.ndim(value) == 2 else value
@@ -177,7 +190,7 @@ class Evaluator:
 
             value = elementwise_derivative_value(name, order, x)
             return value if np.ndim(x) else float(value)
-        return np.asarray(self.function(name, order, True)(x), dtype=float).reshape(np.shape(x))
+        return real_array(self.function(name, order, True)(x), f"{name}{chr(39) * order}(...)").reshape(np.shape(x))
 
     def bind_variables(self, variables) -> None:
         """Check and bind the (name, Type) pairs given in ``values``: they fix sizes the
@@ -193,13 +206,25 @@ class Evaluator:
     def _eval_Call(self, node):
         name, arg, order = node.args
         x = self(arg)
-        result = np.asarray(self.function(name, order, False)(x), dtype=float)
+        result = real_array(self.function(name, order, False)(x), callable_keys(name, order, False)[0] + "(...)")
         expected = tuple(self.size(d) for d in node.type.shape)
         if result.shape != expected:
             raise EvaluationError(
                 f"{callable_keys(name, order, False)[0]} returned shape {result.shape}, expected {expected}"
             )
         return result if result.ndim else float(result)
+
+
+def real_array(raw, what: str) -> np.ndarray:
+    """``raw`` as a float array; complex values are refused rather than cast (NumPy
+    would drop their imaginary parts with only a warning)."""
+    try:
+        value = np.asarray(raw)
+        if np.iscomplexobj(value):
+            raise EvaluationError(f"{what} is complex; symmat evaluates real values only")
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise EvaluationError(f"{what} is not a number or a numeric array") from None
 
 
 def _describe(node) -> str:
@@ -233,13 +258,15 @@ def _logdet(x):
 
 
 def _softmax(z):
-    e = np.exp(z - np.max(z))
-    return e / e.sum()
+    """Of a vector, or of each column of a matrix."""
+    e = np.exp(z - np.max(z, axis=0))
+    return e / e.sum(axis=0)
 
 
 def _logsumexp(z):
-    top = np.max(z)
-    return top + np.log(np.sum(np.exp(z - top)))
+    """Of a vector, or of each column of a matrix (an n-vector)."""
+    top = np.max(z, axis=0)
+    return top + np.log(np.sum(np.exp(z - top), axis=0))
 
 
 def _diag(x):
@@ -255,7 +282,10 @@ APPLY: dict[str, Callable] = {
     "vec": lambda x: np.reshape(x, -1, order="F"),
     "sum": np.sum,
     "norm": lambda x: np.linalg.norm(x) if np.ndim(x) else abs(x),
+    "norm1": lambda x: np.sum(np.abs(x)),
+    "mean": np.mean,
     "softmax": _softmax,
+    "log_softmax": lambda z: z - _logsumexp(z),
     "logsumexp": _logsumexp,
 }
 
@@ -265,7 +295,10 @@ def evaluate(expr: N.Expr, values: dict[str, Any]):
     from .parse import ensure_recursion_limit
 
     ensure_recursion_limit()
-    evaluator = Evaluator(values)
+    names = set(expr.free_symbols()).union(
+        *({name for name, _ in n.variables} for n in N.walk(expr) if isinstance(n, N.Derived))
+    )
+    evaluator = Evaluator(values, names)
     # Bind every variable first, so that their sizes are known wherever ``I`` or
     # ``ones`` is met, whichever comes first in the tree (``I W``, ``ones^T x``).
     for symbol in expr.free_symbols().values():

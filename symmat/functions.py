@@ -96,10 +96,44 @@ MATRIX_FUNCTIONS: dict[str, MatrixFunction] = {
         MatrixFunction("vec", 1, r"\operatorname{vec}"),
         MatrixFunction("sum", 1, r"\operatorname{sum}"),
         MatrixFunction("norm", 1, ""),
+        MatrixFunction("mean", 1, r"\operatorname{mean}"),
         MatrixFunction("softmax", 1, r"\operatorname{softmax}"),
+        MatrixFunction("log_softmax", 1, r"\operatorname{log\_softmax}"),
         MatrixFunction("logsumexp", 1, r"\operatorname{logsumexp}"),
         MatrixFunction("kron", 2, r"\otimes"),
+        MatrixFunction("max", 2, r"\max"),
+        MatrixFunction("min", 2, r"\min"),
     ]
 }
 
 RESERVED_NAMES = frozenset(ELEMENTWISE) | frozenset(MATRIX_FUNCTIONS) | {"I", "ones"}
+BUILTIN_FUNCTIONS = frozenset(ELEMENTWISE) | frozenset(MATRIX_FUNCTIONS)
+
+
+def near_builtin(name: str) -> str | None:
+    """The built-in function that ``name`` is probably a typo of: the same name in
+    another case (``Sigmoid``), or, for names of three letters or more, one edit away
+    (a letter inserted, deleted or changed: ``sigmod``, ``logdett``, ``sofmax``)."""
+    if name in BUILTIN_FUNCTIONS:
+        return None
+    for builtin in sorted(BUILTIN_FUNCTIONS):
+        if name.lower() == builtin:
+            return builtin
+    if len(name) < 3:
+        return None
+    for builtin in sorted(BUILTIN_FUNCTIONS, key=lambda b: (abs(len(b) - len(name)), b)):
+        if _one_edit(name, builtin):
+            return builtin
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by exactly one inserted, deleted or changed letter."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + 1:] == b[i + 1:] if len(a) == len(b) else a[i:] == b[i + 1:]

@@ -158,6 +158,7 @@ def infer_elementwise_binary(op: str) -> Callable[[Unifier, Type, Type], Type]:
 infer_add = infer_elementwise_binary("sum")
 infer_hadamard = infer_elementwise_binary("elementwise product")
 infer_hadamard_div = infer_elementwise_binary("elementwise division")
+infer_extremum = infer_elementwise_binary("max/min")
 
 
 def infer_div(u: Unifier, a: Type, b: Type) -> Type:
@@ -235,13 +236,23 @@ def _apply_rules() -> dict[str, Callable[[Unifier, Type], Type]]:
             return column(t.shape[0])
         raise ShapeError(f"vec cannot take {t.describe()}")
 
-    def vector_only(name, result):
+    def columnwise(name, reduces):
+        """softmax, log_softmax (same shape) and logsumexp (a scalar per column) of a
+        vector, or of a matrix column by column (an m x n matrix gives n values)."""
+
         def rule(u, t):
-            if not t.is_vector:
-                raise ShapeError(f"{name} needs a vector, not {t.describe()}")
-            return t if result is None else result
+            if not (t.is_vector or t.is_matrix):
+                raise ShapeError(f"{name} needs a vector or a matrix, not {t.describe()}")
+            if not reduces:
+                return t
+            return SCALAR if t.is_vector else column(t.shape[1])
 
         return rule
+
+    def norm1(u, t):
+        if not t.is_vector:
+            raise ShapeError(f"norm(·, 1) needs a vector, not {t.describe()}")
+        return SCALAR
 
     return {
         "tr": scalar_of_square("tr"),
@@ -252,8 +263,11 @@ def _apply_rules() -> dict[str, Callable[[Unifier, Type], Type]]:
         "vec": vec,
         "sum": lambda u, t: SCALAR,
         "norm": lambda u, t: SCALAR,
-        "softmax": vector_only("softmax", None),
-        "logsumexp": vector_only("logsumexp", SCALAR),
+        "mean": lambda u, t: SCALAR,
+        "norm1": norm1,  # norm(x, 1)
+        "softmax": columnwise("softmax", False),
+        "log_softmax": columnwise("log_softmax", False),
+        "logsumexp": columnwise("logsumexp", True),
     }
 
 
@@ -266,8 +280,8 @@ def infer_call(u: Unifier, arg: Type, order: int) -> Type:
         return SCALAR
     if order == 1:
         return Type(arg.shape)
-    if order == 2 and arg.rank <= 1:
-        return matrix(arg.shape[0], arg.shape[0]) if arg.shape else SCALAR
+    if arg.rank <= 1:
+        return Type(arg.shape * order)  # ∇ᵏg(x): k copies of x's axis (a matrix for k = 2)
     raise ShapeError(f"derivative of order {order} of a function of {arg.describe()} is not a matrix")
 
 
@@ -405,6 +419,35 @@ class ElemPower(Expr):
     exponent = property(lambda self: self.args[1])
 
 
+class GeneralPower(Expr):
+    """``base`` to a symbolic scalar ``exponent`` (``s^p``, ``x .^ t``), entry by entry
+    for a vector or matrix base. Constant exponents are :class:`Power` / :class:`ElemPower`."""
+
+    __slots__ = ()
+
+    def __init__(self, base: Expr, exponent: Expr):
+        if not exponent.type.is_scalar:
+            raise ShapeError(f"an exponent must be a scalar, not {exponent.type.describe()}")
+        self._init((base, exponent), base.type)
+
+    base = property(lambda self: self.args[0])
+    exponent = property(lambda self: self.args[1])
+
+
+class Max(_Binary):
+    """Elementwise maximum, a scalar broadcast to the other side (``max(0, z) = relu(z)``)."""
+
+    __slots__ = ()
+    rule = staticmethod(infer_extremum)
+
+
+class Min(_Binary):
+    """Elementwise minimum, a scalar broadcast to the other side."""
+
+    __slots__ = ()
+    rule = staticmethod(infer_extremum)
+
+
 class Transpose(Expr):
     __slots__ = ()
 
@@ -496,6 +539,6 @@ def bind_dimensions(expr: Expr, variables: tuple) -> Expr:
 
 __all__ = [
     "Expr", "Symbol", "Number", "Identity", "Ones", "Add", "Neg", "MatMul", "Hadamard",
-    "HadamardDiv", "Div", "Kron", "Power", "ElemPower", "Transpose", "Apply",
+    "HadamardDiv", "Div", "Kron", "Power", "ElemPower", "GeneralPower", "Max", "Min", "Transpose", "Apply",
     "Elementwise", "Call", "Derived", "walk", "MATRIX_FUNCTIONS", "zeros", "is_zeros", "bind_dimensions",
 ]

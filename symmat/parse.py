@@ -28,8 +28,10 @@ Decisions on the ambiguous spellings (documented in the README too):
 from __future__ import annotations
 
 import gc
+import math
 import re
 import sys
+import warnings
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -38,9 +40,9 @@ from typing import NamedTuple
 import lark
 
 from . import nodes as N
-from .declarations import Declarations, Where, parse_declarations
-from .errors import ArityError, ParseError, ShapeError, SymmatError, UnknownFunctionError
-from .functions import ELEMENTWISE, MATRIX_FUNCTIONS
+from .declarations import PI_NAMES, SCALAR_NAMES, Declarations, Where, parse_declarations
+from .errors import ArityError, ParseError, ShapeError, SymmatError, SymmatWarning, UnknownFunctionError
+from .functions import ELEMENTWISE, MATRIX_FUNCTIONS, near_builtin
 from .shapes import SCALAR, DimNamer, DimVar, Type, Unifier, column, matrix
 
 RECURSION_LIMIT = 20_000
@@ -133,16 +135,11 @@ class _ToSyntax(lark.Transformer):
 
     def power(self, children):
         arg, token, exponent = children
-        return Syn("power", (arg, exponent), token.start_pos, arg.start, token.end_pos + len(str(exponent)))
+        return Syn("power", (arg, exponent), token.start_pos, arg.start, exponent.end)
 
     def elem_power(self, children):
         arg, token, exponent = children
-        return Syn("elem_power", (arg, exponent), token.start_pos, arg.start, token.end_pos + len(str(exponent)))
-
-    def exponent(self, children):
-        sign = -1.0 if any(getattr(t, "type", "") == "MINUS" for t in children) else 1.0
-        number = next(t for t in children if t.type == "NUMBER")
-        return sign * float(number)
+        return Syn("elem_power", (arg, exponent), token.start_pos, arg.start, exponent.end)
 
     def where(self, children):
         body, definitions = children[0], tuple(c for c in children[2:] if isinstance(c, Syn))
@@ -177,11 +174,65 @@ class _ToSyntax(lark.Transformer):
         return Syn("prime_call", (name, primes, arg), head.start_pos, head.start_pos, rpar.end_pos)
 
     def grad_call(self, children):
-        head, arg, rpar = children
-        text = str(head)[:-1]
-        order = 2 if text.startswith(("∇²", "∇^2")) else 1
-        name = text[2:] if text.startswith("∇²") else text[3:] if text.startswith("∇^2") else text[1:]
-        return Syn("grad_call", (name, order, arg), head.start_pos, head.start_pos, rpar.end_pos)
+        head, rpar = children[0], children[-1]
+        args = tuple(c for c in children[1:] if isinstance(c, Syn))
+        order, which, name = _grad_head(str(head)[:-1])
+        return Syn("grad_call", (name, order, which, args), head.start_pos, head.start_pos, rpar.end_pos)
+
+    def norm_bars(self, children):
+        bar, inner, close = children
+        kind = str(close)[1:].strip("_{}")  # "", "F", "2" or "1"
+        return Syn("norm_bars", (inner, kind), bar.start_pos, bar.start_pos, close.end_pos)
+
+
+# Built-in functions of two arguments, by the node they build.
+_BINARY_FUNCTIONS = {"kron": N.Kron, "max": N.Max, "min": N.Min}
+
+_SUPERSCRIPTS = {c: k for k, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}
+
+
+def _grad_head(text: str) -> tuple[int, tuple, str]:
+    """``∇³_{1,2}g`` -> (order 3, arguments (0, 1), "g"): the order, the (0-based)
+    arguments differentiated (empty: all of a one-argument function), the name."""
+    rest = text[1:]
+    order = 1
+    if rest[:1] in _SUPERSCRIPTS:
+        order, rest = _SUPERSCRIPTS[rest[0]], rest[1:]
+    elif rest.startswith("^"):
+        digits = len(rest) - len(rest[1:].lstrip("0123456789")) - 1
+        order, rest = int(rest[1:1 + digits]), rest[1 + digits:]
+    which: tuple = ()
+    if rest.startswith("_{"):
+        inside, rest = rest[2:].split("}", 1)
+        which = tuple(int(k) - 1 for k in inside.split(","))
+    elif rest.startswith("_") and rest[1:2].isdigit():
+        which, rest = (int(rest[1]) - 1,), rest[2:]
+    return order, which, rest
+
+
+_BAR, _CLOSING_BAR = "‖", "\ue000"
+# A bar opens a norm at the start, after an operator or an opening bracket, or when no
+# norm is open; otherwise it closes the innermost one (so ‖x‖ ‖y‖ is a product).
+_BEFORE_OPENING = set("+-−*·@/^.⊙∘⊗({,‖")
+
+
+def _mark_norm_bars(text: str) -> str:
+    """``text`` with every closing ‖ replaced by U+E000 (same length, same positions):
+    the grammar needs to tell an opening bar from a closing one."""
+    if _BAR not in text:
+        return text
+    out, depth, previous = [], 0, ""
+    for c in text:
+        if c == _BAR:
+            if depth == 0 or previous in _BEFORE_OPENING:
+                depth += 1
+            else:
+                depth -= 1
+                c = _CLOSING_BAR
+        out.append(c)
+        if not c.isspace():
+            previous = c
+    return "".join(out)
 
 
 @lru_cache(maxsize=1)
@@ -198,7 +249,8 @@ _TOKEN_WORDS = {
     "COMMA": "','", "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "AT": "'@'", "HADAMARD": "'.*'",
     "HADAMARD_DIV": "'./'", "SLASH": "'/'", "KRON": "'⊗'", "TRANSPOSE": "a transpose", "CARET": "'^'",
     "ELEM_CARET": "'.^'", "WHERE": "'where'", "EQUALS": "'='", "SEMI": "';'",
-    "INV_TRANSPOSE": "'^-T'", "$END": "the end of the expression",
+    "INV_TRANSPOSE": "an inverse transpose", "NORM_OPEN": "'‖'", "NORM_CLOSE": "a closing '‖'",
+    "$END": "the end of the expression",
 }
 
 
@@ -208,14 +260,14 @@ def _expected_words(expected) -> str:
     operands = {"a name", "a number", "'('", "a function call"}
     if operands <= set(words):
         words = ["an operand (a name, a number, '(' or a function call)"] + [
-            w for w in words if w not in operands | {"a derivative call", "a gradient call"}
+            w for w in words if w not in operands | {"a derivative call", "a gradient call", "'‖'"}
         ]
     return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1] if words else "nothing"
 
 
 def _syntax(text: str) -> Syn:
     try:
-        return _parser().parse(text)
+        return _parser().parse(_mark_norm_bars(text))
     except lark.exceptions.UnexpectedCharacters as e:
         raise ParseError(f"unexpected character {text[e.pos_in_stream]!r}", text, e.pos_in_stream) from None
     except lark.exceptions.UnexpectedEOF as e:
@@ -225,7 +277,7 @@ def _syntax(text: str) -> Syn:
             what = "the expression ends too early"
             column = len(text.rstrip())
         else:
-            what = f"unexpected {str(e.token)!r}"
+            what = f"unexpected {str(e.token).replace(_CLOSING_BAR, _BAR)!r}"
             column = e.token.start_pos
         raise ParseError(f"{what}: expected {_expected_words(e.expected)}", text, column) from None
     except lark.exceptions.VisitError as e:  # pragma: no cover - a bug in a callback
@@ -247,7 +299,8 @@ def parse(text: str, where: Where = None) -> N.Expr:
     gc.disable()
     try:
         syn = _syntax(text)
-        return _Typer(text, decls).run(syn)
+        typer = _Typer(text, decls)
+        expr = typer.run(syn)
     except RecursionError:
         # Typing recurses once per nesting level; thousands of levels are fine (see
         # RECURSION_LIMIT), and beyond that the input is refused rather than crashing.
@@ -255,6 +308,9 @@ def parse(text: str, where: Where = None) -> N.Expr:
     finally:
         if collecting:
             gc.enable()
+    for message in typer.warnings:
+        warnings.warn(message, SymmatWarning, stacklevel=2)
+    return expr
 
 
 class _Typer:
@@ -271,6 +327,9 @@ class _Typer:
         self.heads: dict[int, Type] = {}  # type of the name in `X(...)` read as a product
         self.lets: dict[str, Syn] = {}  # `where` names defined so far -> their values
         self.pending: set[str] = set()  # `where` names not defined yet
+        self.exponents: dict[int, object] = {}  # power record -> float, "transpose", "inv_transpose" or None
+        self.warned: set[str] = set()
+        self.warnings: list[str] = []  # issued by parse() once typing succeeded
         for name, var in decls.variables.items():
             self.variables[name] = self._declared_type(var.shape)
 
@@ -289,7 +348,9 @@ class _Typer:
     # ------------------------------------------------------------------ pass 2
     def run(self, syn: Syn) -> N.Expr:
         self.infer(syn)
-        self.namer = DimNamer(self.decls.dim_names())
+        # An inferred dimension never takes the name of a variable or a function: a
+        # value given for that name (n = 5 for `n: scalar`) would be read as its size.
+        self.namer = DimNamer(self.decls.dim_names() | set(self.variables) | set(self.used_as))
         self.built: dict[int, N.Expr] = {}
         expr = self.build(syn)
         # A size written only in a declaration (I_n with x: n declared) is fixed by the
@@ -353,13 +414,38 @@ class _Typer:
                 size = _SIZED.fullmatch(name)
                 n = DimVar(_dimension(size.group(2)) if size else None)
                 return matrix(n, n) if name.startswith("I") else column(n)
+        if self._is_pi(name):
+            return SCALAR
         if name in self.decls.functions or name in self.decls.elementwise or name in MATRIX_FUNCTIONS \
                 or name in ELEMENTWISE:
             raise UnknownFunctionError(f"{name} is a function and needs an argument: {name}(...)")
         self._use(name, "variable", s.pos)
         if name not in self.variables:
-            self.variables[name] = matrix(DimVar(), DimVar()) if name[0].isupper() else column(DimVar())
+            self.variables[name] = self._default_type(name)
         return self.variables[name]
+
+    @staticmethod
+    def _default_type(name: str) -> Type:
+        """The seeds' notation: Greek letters (and their names) are scalars, uppercase
+        names matrices, other names vectors."""
+        if name in SCALAR_NAMES:
+            return SCALAR
+        return matrix(DimVar(), DimVar()) if name[0].isupper() else column(DimVar())
+
+    def _is_pi(self, name: str) -> bool:
+        return name in PI_NAMES and name not in self.decls.variables
+
+    def _warn_typo(self, name: str, pos: int) -> None:
+        """An undeclared function name close to a built-in: read as written, but said."""
+        builtin = near_builtin(name)
+        if builtin is None or name in self.decls.functions or name in self.warned:
+            return
+        self.warned.add(name)
+        self.warnings.append(SymmatError(
+            f"{name} is not a built-in function, so {name}(...) is an abstract function: "
+            f"did you mean {builtin}? (declare '{name}: function' to keep it without this warning)",
+            self.text, pos,
+        ).render())
 
     def _infer_number(self, s):
         return SCALAR
@@ -408,25 +494,118 @@ class _Typer:
         return N.infer_transpose(self.u, N.infer_power(self.u, self.infer(s.args[0]), -1.0))
 
     def _infer_power(self, s):
-        return N.infer_power(self.u, self.infer(s.args[0]), s.args[1])
+        base = self.infer(s.args[0])
+        kind = self._exponent(s)
+        if kind == "transpose":
+            return N.infer_transpose(self.u, base)
+        if kind == "inv_transpose":
+            return self._infer_inv_transpose(s)
+        if kind is not None:
+            return N.infer_power(self.u, base, kind)
+        self._infer_exponent(s.args[1])
+        if base.is_matrix:
+            raise ShapeError("a matrix power needs a constant integer exponent (use .^ for an elementwise power)")
+        return N.infer_power(self.u, base, 2.0)  # a vector base is refused there
 
     def _infer_elem_power(self, s):
-        return self.infer(s.args[0])
+        base = self.infer(s.args[0])
+        if self._exponent(s, transposes=False) is None:
+            self._infer_exponent(s.args[1])
+        return base
+
+    def _infer_exponent(self, e: Syn) -> None:
+        """A symbolic exponent is a scalar; a bare undeclared name there is one."""
+        bare = e
+        while bare.op in ("group", "neg"):
+            bare = bare.args[0]
+        name = bare.args[0] if bare.op == "symbol" else None
+        if name and name not in self.variables and name not in self.lets and name not in self.pending \
+                and not self.decls.declares(name) and not self._is_pi(name) and name[0].islower():
+            self.variables[name] = SCALAR
+        t = self.infer(e)
+        if not t.is_scalar:
+            raise self._located(ShapeError(f"an exponent must be a scalar, not {t.describe()}"), e.start)
+
+    def _exponent(self, s: Syn, transposes: bool = True):
+        """What the exponent of ``s`` is: a constant (float), ``"transpose"`` for
+        ``x ^ T``, ``"inv_transpose"`` for ``X^-T`` / ``X^{-T}`` (where ``T`` is no
+        variable), or None for a symbolic exponent."""
+        key = id(s)
+        if key not in self.exponents:
+            e, negated = s.args[1], False
+            while e.op in ("group", "neg"):
+                negated ^= e.op == "neg"
+                e = e.args[0]
+            if transposes and e.op == "symbol" and e.args[0] == "T" and "T" not in self.variables \
+                    and "T" not in self.lets:
+                self.exponents[key] = "inv_transpose" if negated else "transpose"
+            else:
+                self.exponents[key] = self._constant(s.args[1])
+        return self.exponents[key]
+
+    def _constant(self, e: Syn) -> float | None:
+        """The value of an exponent made of numbers and π only; None otherwise."""
+        op, args = e.op, e.args
+        try:
+            if op == "number":
+                return args[0]
+            if op == "symbol":
+                return math.pi if self._is_pi(args[0]) else None
+            parts = [self._constant(a) for a in (args if op in ("add", "mul") else args[:1] if op != "div" else args)] \
+                if op in ("group", "neg", "add", "mul", "div") else [None]
+            if any(p is None for p in parts):
+                return None
+            if op == "group":
+                return parts[0]
+            if op == "neg":
+                return -parts[0]
+            if op == "add":
+                return math.fsum(parts)
+            if op == "mul":
+                return math.prod(parts)
+            value = parts[0] / parts[1]
+        except ZeroDivisionError:
+            raise ParseError("the exponent divides by zero", self.text, e.pos) from None
+        return value
+
+    def _infer_norm_bars(self, s):
+        inner, kind = s.args
+        t = self.infer(inner)
+        if kind == "2" and t.is_matrix:
+            raise ShapeError("‖X‖_2 of a matrix is its spectral norm, which symmat does not have; "
+                             "‖X‖ and ‖X‖_F are the Frobenius norm")
+        if kind == "1" and not t.is_vector:
+            raise ShapeError(f"‖·‖_1 needs a vector, not {t.describe()}")
+        return SCALAR
 
     def _call_kind(self, name: str) -> str:
         """What ``name(...)`` means; see the module docstring."""
         if name in ELEMENTWISE or name in self.decls.elementwise:
             return "elementwise"
         if name in MATRIX_FUNCTIONS:
-            return "kron" if name == "kron" else "apply"
+            return "binary" if name in _BINARY_FUNCTIONS else "apply"
         if name in self.decls.functions:
             return "function"
-        if name in self.decls.variables or name in self.lets or name[0].isupper() \
-                or self.used_as.get(name) == "variable":
+        if name in self.decls.variables or name in self.lets or self.used_as.get(name) == "variable" \
+                or name in SCALAR_NAMES or self._is_pi(name):
             return "product"
+        if name[0].isupper() and near_builtin(name) is None:
+            return "product"  # X(A + B); but Sigmoid(x) is a (warned) function call
         if name in ("ones", "zeros"):
             return name
         return "function"
+
+    def _norm_order(self, s: Syn) -> str:
+        """``norm(x, 1)`` is the 1-norm, ``norm(x, 2)`` the Euclidean norm."""
+        p = s.args[1][1]
+        value = self._constant(p) if p.op in ("number", "group") else None
+        if value not in (1.0, 2.0):
+            raise self._located(ParseError("norm(x, p) takes p = 1 or p = 2"), p.start)
+        return "norm1" if value == 1.0 else "norm"
+
+    def _apply_name(self, s: Syn) -> str:
+        name, args = s.args
+        return self._norm_order(s) if name == "norm" and len(args) == 2 else name
 
     def _check_arity(self, name: str, args: tuple, wanted: int) -> None:
         if len(args) != wanted:
@@ -441,14 +620,17 @@ class _Typer:
             if len(args) not in (1, 2):
                 raise ArityError(f"zeros takes 1 or 2 sizes, not {len(args)}")
             return Type(tuple(DimVar(self._size_argument(a)) for a in args))
-        self._check_arity(name, args, 2 if kind == "kron" else 1)
+        if name == "norm" and len(args) == 2:
+            args = s.args[1][:1]
+            self._norm_order(s)
+        self._check_arity(name, args, 2 if kind == "binary" else 1)
         types = [self.infer(a) for a in args]
         if kind == "elementwise":
             return types[0]
-        if kind == "kron":
-            return N.infer_kron(self.u, *types)
+        if kind == "binary":
+            return _BINARY_FUNCTIONS[name].rule(self.u, *types)
         if kind == "apply":
-            return N.APPLY_RULES[name](self.u, types[0])
+            return N.APPLY_RULES[self._apply_name(s)](self.u, types[0])
         if kind == "product":
             head = self.heads[id(s)] = self._infer_symbol(Syn("symbol", (name,), s.pos, s.start, s.start + len(name)))
             return N.infer_matmul(self.u, head, types[0])
@@ -463,6 +645,8 @@ class _Typer:
         raise self._located(ParseError("a size of zeros(...) is a dimension name or a positive integer"), a.pos)
 
     def _infer_function(self, name: str, arg: Type, order: int, pos: int) -> Type:
+        if name not in self.decls.functions:
+            self._warn_typo(name, pos)
         self._use(name, "function", pos)
         if name not in self.function_args:
             declared = self.decls.functions.get(name)
@@ -483,10 +667,13 @@ class _Typer:
         return N.infer_matmul(self.u, head, self.infer(arg))
 
     def _infer_grad_call(self, s):
-        name, order, arg = s.args
+        name, order, which, args = s.args
         if name in ELEMENTWISE or name in MATRIX_FUNCTIONS or name in self.decls.variables:
             raise UnknownFunctionError(f"∇{name} needs an abstract scalar function, and {name} is not one")
-        return self._infer_function(name, self.infer(arg), order, s.pos)
+        self._check_arity(name, args, 1)
+        if which not in ((), (0,) * len(which)):
+            raise ArityError(f"{name} has one argument, so ∇_k{name} needs k = 1")
+        return self._infer_function(name, self.infer(args[0]), order, s.pos)
 
     # ------------------------------------------------------------------ pass 3
     def final_type(self, t: Type) -> Type:
@@ -514,6 +701,8 @@ class _Typer:
         t = self.final_type(inferred or self.types[id(s)])
         if (name in ("I", "ones") or _SIZED.fullmatch(name)) and name not in self.decls.variables:
             return N.Identity(t.shape[0]) if name.startswith("I") else N.Ones(t.shape[0])
+        if self._is_pi(name):
+            return N.Number(math.pi)
         var = self.decls.variables.get(name)
         return N.Symbol(name, t, bool(var and var.symmetric))
 
@@ -548,23 +737,37 @@ class _Typer:
         return N.Transpose(N.Power(self.build(s.args[0]), -1.0))
 
     def _build_power(self, s):
-        return N.Power(self.build(s.args[0]), s.args[1])
+        kind = self._exponent(s)
+        if kind == "transpose":
+            return N.Transpose(self.build(s.args[0]))
+        if kind == "inv_transpose":
+            return self._build_inv_transpose(s)
+        if kind is None:
+            return N.GeneralPower(self.build(s.args[0]), self.build(s.args[1]))
+        return N.Power(self.build(s.args[0]), kind)
 
     def _build_elem_power(self, s):
-        return N.ElemPower(self.build(s.args[0]), s.args[1])
+        kind = self._exponent(s, transposes=False)
+        if kind is None:
+            return N.GeneralPower(self.build(s.args[0]), self.build(s.args[1]))
+        return N.ElemPower(self.build(s.args[0]), kind)
+
+    def _build_norm_bars(self, s):
+        inner, kind = s.args
+        return N.Apply("norm1" if kind == "1" else "norm", self.build(inner))
 
     def _build_call(self, s):
         name, args = s.args
         kind = self._call_kind(name)
-        built = [] if kind == "zeros" else [self.build(a) for a in args]
         if kind == "zeros":
             return N.zeros(self.final_type(self.types[id(s)]))
+        if kind == "apply":
+            return N.Apply(self._apply_name(s), self.build(args[0]))
+        built = [self.build(a) for a in args]
         if kind == "elementwise":
             return N.Elementwise(name, built[0])
-        if kind == "kron":
-            return N.Kron(*built)
-        if kind == "apply":
-            return N.Apply(name, built[0])
+        if kind == "binary":
+            return _BINARY_FUNCTIONS[name](*built)
         if kind == "product":
             return N.MatMul(self._build_symbol(Syn("symbol", (name,), s.pos, s.start, s.start + len(name)), self.heads[id(s)]), built[0])
         return N.Call(name, built[0])
@@ -579,5 +782,5 @@ class _Typer:
         return N.MatMul(head, self.build(arg))
 
     def _build_grad_call(self, s):
-        name, order, arg = s.args
-        return N.Call(name, self.build(arg), order)
+        name, order, which, args = s.args
+        return N.Call(name, self.build(args[0]), order)

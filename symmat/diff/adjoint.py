@@ -8,6 +8,8 @@ propagated from the root to the leaves by the transposed product and chain rules
     t = X⁻¹              ⇒  X̄ += -X⁻ᵀ t̄ X⁻ᵀ
     t = det X            ⇒  X̄ += t̄ det(X) X⁻ᵀ        t = log|det X| ⇒ X̄ += t̄ X⁻ᵀ
     t = softmax(z)       ⇒  z̄ += s ⊙ t̄ - s (sᵀ t̄)     t = logsumexp(z) ⇒ z̄ += t̄ softmax(z)
+                            (column by column for a matrix z)
+    t = A .^ b (b scalar) ⇒ Ā += t̄ ⊙ b A .^ (b-1),   b̄ += Σ t̄ ⊙ log(A) ⊙ t
     t = ∇ᵏg(a)           ⇒  ā += t̄ : ∇ᵏ⁺¹g(a)          t = reshape(A) ⇒ Ā += reshape⁻¹(t̄)
 
 Every adjoint has the rank of its node (at most 2 in the language), so the gradient
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from ..errors import DiffError
 from ..index import tensor as T
-from ..index.elementwise import power_slope, slope
+from ..index.elementwise import power_slope, slope, var_power_slope
 
 
 def _topological(root: T.Tensor, name: str) -> list[T.Tensor]:
@@ -107,6 +109,12 @@ class Backpropagation:
         arg, p = t.args
         self.send(arg, self._hadamard(a, power_slope(arg, p)))
 
+    def _back_VarPow(self, t: T.VarPow, a):
+        arg, b = t.args
+        self.send(arg, self._hadamard(a, var_power_slope(arg, b)))
+        labels = tuple(range(t.rank))
+        self.send(b, T.einsum([a, T.Elem("log", arg, 0), t], [labels] * 3, ()))
+
     def _back_Inv(self, t: T.Inv, a):
         self.send(t.args[0], T.einsum([a, t, t], [("i", "j"), ("i", 0), (1, "j")], (0, 1), -1.0))
 
@@ -119,14 +127,17 @@ class Backpropagation:
         self.send(x, T.einsum([a, T.Inv(x)], [(), (1, 0)], (0, 1)))
 
     def _back_Softmax(self, t: T.Softmax, a):
+        own = tuple(range(t.rank))
+        other = ("k",) + own[1:]
         self.send(t.args[0], T.add([
-            T.einsum([t, a], [(0,), (0,)], (0,)),
-            T.einsum([t, t, a], [(0,), (1,), (1,)], (0,), -1.0),
+            T.einsum([t, a], [own, own], own),
+            T.einsum([t, t, a], [own, other, other], own, -1.0),
         ]))
 
     def _back_LogSumExp(self, t: T.LogSumExp, a):
         z = t.args[0]
-        self.send(z, T.einsum([a, T.Softmax(z)], [(), (0,)], (0,)))
+        labels = tuple(range(z.rank))
+        self.send(z, T.einsum([a, T.Softmax(z)], [labels[1:], labels], labels))
 
     def _back_Call(self, t: T.Call, a):
         name, arg, order = t.args

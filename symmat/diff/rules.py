@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..errors import DiffError
 from ..index import tensor as T
-from ..index.elementwise import power_slope, slope
+from ..index.elementwise import power_slope, slope, var_power_slope
 
 
 class Differentiator:
@@ -81,6 +81,15 @@ class Differentiator:
         labels = tuple(range(t.rank))
         return self.chain(power_slope(arg, p), labels, arg, labels, labels)
 
+    def _d_VarPow(self, t: T.VarPow):
+        """∂(A .^ b) = b A .^ (b-1) ⊙ ∂A + log(A) ⊙ A .^ b ∂b  (b a scalar)."""
+        arg, b = t.args
+        labels = tuple(range(t.rank))
+        return T.add([
+            self.chain(var_power_slope(arg, b), labels, arg, labels, labels),
+            self.chain(T.einsum([T.Elem("log", arg, 0), t], [labels, labels], labels), labels, b, (), labels),
+        ])
+
     def _d_Inv(self, t: T.Inv):
         """∂(X⁻¹) = -X⁻¹ ∂X X⁻¹."""
         d = self(t.args[0])
@@ -100,19 +109,23 @@ class Differentiator:
         return self.chain(T.Inv(x), (1, 0), x, (0, 1), ())
 
     def _d_Softmax(self, t: T.Softmax):
-        """∂ softmax(z) = (diag(s) - s sᵀ) ∂z with s = softmax(z)."""
-        z = t.args[0]
-        n = t.shape[0]
-        jacobian = T.add([
-            T.einsum([t, T.Delta(n)], [(0,), (0, 1)], (0, 1)),
-            T.einsum([t, t], [(0,), (1,)], (0, 1), -1.0),
+        """∂ softmax(z) = (diag(s) - s sᵀ) ∂z with s = softmax(z), column by column:
+        ∂S_ij = S_ij ∂Z_ij - S_ij Σ_k S_kj ∂Z_kj."""
+        dz = self(t.args[0])
+        if dz is None:
+            return None
+        xs, own = self.xlabels(), tuple(range(t.rank))
+        other = ("k",) + own[1:]
+        return T.add([
+            T.einsum([t, dz], [own, own + xs], own + xs),
+            T.einsum([t, t, dz], [own, other, other + xs], own + xs, -1.0),
         ])
-        return self.chain(jacobian, (0, 1), z, (1,), (0,))
 
     def _d_LogSumExp(self, t: T.LogSumExp):
-        """∂ logsumexp(z) = softmax(z)ᵀ ∂z."""
+        """∂ logsumexp(z) = softmax(z)ᵀ ∂z (of each column: Σ_i S_ij ∂Z_ij)."""
         z = t.args[0]
-        return self.chain(T.Softmax(z), (0,), z, (0,), ())
+        labels = tuple(range(z.rank))
+        return self.chain(T.Softmax(z), labels, z, labels, labels[1:])
 
     def _d_Call(self, t: T.Call):
         """∂ ∇ᵏg(a) = ∇ᵏ⁺¹g(a) · ∂a (chain rule through the abstract function)."""

@@ -86,3 +86,10 @@ def slope(name: str, arg: T.Tensor, order: int) -> T.Tensor | None:
 def power_slope(arg: T.Tensor, p: float) -> T.Tensor:
     """p arg .^ (p-1), the entrywise derivative of ``arg .^ p`` (T.power never builds p = 1)."""
     return T.scale(T.power(arg, p - 1), p)
+
+
+def var_power_slope(arg: T.Tensor, b: T.Tensor) -> T.Tensor:
+    """b arg .^ (b-1), the entrywise derivative of ``arg .^ b`` in ``arg`` for a
+    symbolic scalar exponent ``b``."""
+    labels = tuple(range(arg.rank))
+    return T.einsum([b, T.VarPow(arg, T.add([b, T.Const(-1.0)]))], [(), labels], labels)

@@ -5,7 +5,7 @@ import string
 
 import numpy as np
 
-from ..evaluate import APPLY, Evaluator, _softmax
+from ..evaluate import APPLY, Evaluator, _softmax, callable_keys, real_array
 from ..functions import ELEMENTWISE
 from . import tensor as T
 from .elementwise import elementwise_derivative
@@ -49,10 +49,13 @@ class TensorEvaluator(Evaluator):
             if order == 0:
                 return ELEMENTWISE[name].numpy(x)
             return elementwise_derivative_value(name, order, x)
-        return np.asarray(self.function(name, order, True)(x), dtype=float).reshape(np.shape(x))
+        return real_array(self.function(name, order, True)(x), f"{name}{chr(39) * order}(...)").reshape(np.shape(x))
 
     def _eval_Pow(self, t):
         return np.power(self(t.args[0]), t.args[1])
+
+    def _eval_VarPow(self, t):
+        return np.power(self(t.args[0]), self(t.args[1]))
 
     def _eval_Inv(self, t):
         return np.linalg.inv(self(t.args[0]))
@@ -72,7 +75,7 @@ class TensorEvaluator(Evaluator):
     def _eval_Call(self, t: T.Call):
         name, arg, order = t.args
         x = self(arg)
-        result = np.asarray(self.function(name, order, False)(x), dtype=float)
+        result = real_array(self.function(name, order, False)(x), callable_keys(name, order, False)[0] + "(...)")
         return result.reshape(tuple(self.size(d) for d in t.shape))
 
     def _eval_Reshape(self, t: T.Reshape):
@@ -150,6 +153,6 @@ def evaluate_tensor(t: T.Tensor, values: dict, variables: tuple = ()):
     from ..parse import ensure_recursion_limit
 
     ensure_recursion_limit()
-    evaluator = TensorEvaluator(values)
+    evaluator = TensorEvaluator(values, {name for name, _ in variables} | t.variables())
     evaluator.bind_variables(variables)
     return evaluator(t)

@@ -6,6 +6,9 @@ Every product-like construct becomes one contraction (see tensor.py); the laws u
     (A^T)_ij = A_ji                 tr X = Σ_i X_ii             sum X = Σ_ij X_ij
     diag(x)_ij = x_i δ_ij           diag(X)_i = X_ii            (A ⊙ B)_ij = A_ij B_ij
     c + X = c 1 + X (scalar expansion)                          norm(x) = (Σ x_i²)^½
+    norm(x, 1) = Σ_i |x_i|          mean(X) = Σ_ij X_ij / (Σ_i 1)(Σ_j 1)
+    max(a, b) = a + relu(b - a)     min(a, b) = a - relu(a - b)   (ties: see functions.py)
+    log_softmax(Z)_ij = Z_ij - logsumexp(Z)_j
     kron(A, B)_(ik)(jl) = A_ij B_kl  vec(X)_(ji) = X_ij  (axes fused row-major)
 """
 from __future__ import annotations
@@ -108,6 +111,22 @@ class Lowering:
     def _lower_ElemPower(self, node):
         return T.power(self(node.base), node.exponent)
 
+    def _lower_GeneralPower(self, node):
+        return T.VarPow(self(node.base), self(node.exponent))
+
+    def _lower_Max(self, node):
+        a, b = self(node.left), self(node.right)
+        return self._plus_relu(a, b, a, -1.0, node.type.shape)
+
+    def _lower_Min(self, node):
+        a, b = self(node.left), self(node.right)
+        return self._plus_relu(a, a, b, -1.0, node.type.shape, outer=-1.0)
+
+    def _plus_relu(self, a, p, q, sign, shape, outer=1.0):
+        """a + outer · relu(p + sign·q), scalars broadcast to ``shape``."""
+        inner = T.add_or_zero([self.broadcast(p, shape), T.scale(self.broadcast(q, shape), sign)], shape)
+        return T.add_or_zero([self.broadcast(a, shape), T.scale(T.Elem("relu", inner, 0), outer)], shape)
+
     def _lower_Transpose(self, node):
         t = self(node.args[0])
         return T.permute(t, (1, 0)) if t.rank == 2 else t
@@ -144,8 +163,21 @@ class Lowering:
         labels = tuple(range(x.rank))
         return T.power(T.einsum([x, x], [labels, labels], ()), 0.5)
 
+    def _apply_norm1(self, x):
+        return T.einsum([T.Elem("abs", x, 0)], [(0,)], ())
+
+    def _apply_mean(self, x):
+        count = [T.power(T.einsum([T.Ones((d,))], [(0,)], ()), -1.0) for d in x.shape]
+        labels = tuple(range(x.rank))
+        return T.einsum([x] + count, [labels] + [()] * len(count), ())
+
     def _apply_softmax(self, x):
         return T.Softmax(x)
+
+    def _apply_log_softmax(self, x):
+        labels = tuple(range(x.rank))
+        lse = T.einsum([T.LogSumExp(x), T.Ones(x.shape[:1])], [labels[1:], labels[:1]], labels)
+        return T.add_or_zero([x, T.scale(lse, -1.0)], x.shape)
 
     def _apply_logsumexp(self, x):
         return T.LogSumExp(x)

@@ -184,6 +184,16 @@ class Pow(Tensor):
         return arg.shape
 
 
+class VarPow(Tensor):
+    """``arg .^ exponent`` with a symbolic scalar tensor ``exponent`` (``x .^ t``)."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(arg, exponent):
+        return arg.shape
+
+
 class Inv(Tensor):
     __slots__ = ()
 
@@ -211,6 +221,8 @@ class LogDet(Tensor):
 
 
 class Softmax(Tensor):
+    """softmax over axis 0: of a vector, or of each column of a matrix."""
+
     __slots__ = ()
 
     @staticmethod
@@ -219,11 +231,13 @@ class Softmax(Tensor):
 
 
 class LogSumExp(Tensor):
+    """logsumexp over axis 0: a scalar for a vector, one value per column of a matrix."""
+
     __slots__ = ()
 
     @staticmethod
     def _shape(arg):
-        return ()
+        return arg.shape[1:]
 
 
 class Call(Tensor):

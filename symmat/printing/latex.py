@@ -39,6 +39,8 @@ def latex_number(value: float) -> str:
         sign = "-" if fraction < 0 else ""
         return rf"{sign}\frac{{{abs(fraction.numerator)}}}{{{fraction.denominator}}}"
     text = format_number(value)
+    if text == "pi":
+        return r"\pi"
     if "e" not in text:
         return text
     mantissa, exponent = text.split("e")
@@ -46,6 +48,14 @@ def latex_number(value: float) -> str:
     if mantissa in ("1", "-1"):
         return power if mantissa == "1" else "-" + power
     return rf"{mantissa} \cdot {power}"
+
+
+def latex_exponent(value: float) -> str:
+    """An exponent: ``2``, ``-1``, ``1/3`` (a quotient that is exactly the float)."""
+    fraction = exact_fraction(value)
+    if fraction is not None:
+        return f"{fraction.numerator}/{fraction.denominator}"
+    return latex_number(value)
 
 
 def _number_precedence(value: float) -> int:
@@ -91,7 +101,7 @@ class LatexPrinter(Printer):
             return FRACTION
         if isinstance(node, N.Apply) and node.name == "inv":
             return POSTFIX
-        if isinstance(node, N.ElemPower) and node.base.type.is_scalar:
+        if isinstance(node, (N.ElemPower, N.GeneralPower)) and node.base.type.is_scalar:
             return POSTFIX
         return precedence(node)
 
@@ -194,12 +204,23 @@ class LatexPrinter(Printer):
     def _print_Power(self, node):
         if node.exponent == -1.0 and isinstance(node.base, N.Transpose) and node.base.type.is_matrix:
             return f"{self.at_least(node.base.args[0], ATOM)}^{{-\\top}}"
-        return f"{self.at_least(node.base, ATOM)}^{{{latex_number(node.exponent)}}}"
+        return f"{self.at_least(node.base, ATOM)}^{{{latex_exponent(node.exponent)}}}"
 
     def _print_ElemPower(self, node):
         # The Hadamard power ``A^{\circ 2}``; on a scalar it is the ordinary power.
         ring = "" if node.base.type.is_scalar else r"\circ "
-        return f"{self.at_least(node.base, ATOM)}^{{{ring}{latex_number(node.exponent)}}}"
+        return f"{self.at_least(node.base, ATOM)}^{{{ring}{latex_exponent(node.exponent)}}}"
+
+    def _print_GeneralPower(self, node):
+        # A symbolic exponent in braces: s^{p}, and x^{\circ t} for an entrywise power.
+        ring = "" if node.base.type.is_scalar else r"\circ "
+        return f"{self.at_least(node.base, ATOM)}^{{{ring}{self.doprint(node.exponent)}}}"
+
+    def _print_Max(self, node):
+        return rf"\max\left({self.doprint(node.left)}, {self.doprint(node.right)}\right)"
+
+    def _print_Min(self, node):
+        return rf"\min\left({self.doprint(node.left)}, {self.doprint(node.right)}\right)"
 
     def _print_Transpose(self, node):
         arg = node.args[0]
@@ -217,6 +238,8 @@ class LatexPrinter(Printer):
                 return rf"\left|{self.doprint(arg)}\right|"
             frobenius = "_F" if arg.type.is_matrix else ""
             return rf"\left\|{self.doprint(arg)}\right\|{frobenius}"
+        if name == "norm1":
+            return rf"\left\|{self.doprint(arg)}\right\|_1"
         return self.call(MATRIX_FUNCTIONS[name].latex, arg)
 
     def _print_Elementwise(self, node):

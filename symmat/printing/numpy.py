@@ -210,6 +210,15 @@ class NumpyPrinter(ProductPrinter, IndexPrinter, Printer):
     def _print_ElemPower(self, node):
         return self._power(self.code(node.base), node.exponent)
 
+    def _print_GeneralPower(self, node):
+        return f"np.power({self.code(node.base)[0]}, {self.code(node.exponent)[0]})", ATOM
+
+    def _print_Max(self, node):
+        return f"np.maximum({self.code(node.left)[0]}, {self.code(node.right)[0]})", ATOM
+
+    def _print_Min(self, node):
+        return f"np.minimum({self.code(node.left)[0]}, {self.code(node.right)[0]})", ATOM
+
     def _print_Transpose(self, node):
         arg = node.args[0]
         if not arg.type.is_matrix:  # vectors are 1-D either way; scalars are scalars
@@ -227,13 +236,14 @@ class NumpyPrinter(ProductPrinter, IndexPrinter, Printer):
                 return fast
         if name == "inv":
             return self._small_power(N.Power(arg, -1), -1)
-        if name == "softmax":
+        if name == "softmax":  # of a vector, or of each column of a matrix
             e = self.assign(f"np.exp({self._shifted(arg)})")
-            return f"{e} / np.sum({e})", MUL
-        if name == "logsumexp":
+            return f"{e} / np.sum({e}, axis=0)", MUL
+        if name in ("logsumexp", "log_softmax"):
             z = self.named(self.code(arg))
-            top = self.assign(f"np.max({z})")
-            return f"{top} + np.log(np.sum(np.exp({z} - {top})))", ADD
+            top = self.assign(f"np.max({z}, axis=0)")
+            lse = f"{top} + np.log(np.sum(np.exp({z} - {top}), axis=0))"
+            return (lse, ADD) if name == "logsumexp" else (f"{z} - ({lse})", ADD)
         if name == "norm" and arg.type.is_scalar:
             return f"np.abs({self.code(arg)[0]})", ATOM
         if name in ("vec", "diag") and arg.type.is_vector:
@@ -243,6 +253,7 @@ class NumpyPrinter(ProductPrinter, IndexPrinter, Printer):
         templates = {
             "tr": "np.trace({})", "det": "np.linalg.det({})", "logdet": "np.linalg.slogdet({})[1]",
             "diag": "np.diagonal({}).copy()", "sum": "np.sum({})", "norm": "np.linalg.norm({})",
+            "norm1": "np.sum(np.abs({}))", "mean": "np.mean({})",
         }
         if name == "vec":  # columns stacked: Fortran order
             return f'{wrap(a, ATOM)}.reshape(-1, order="F")', ATOM
@@ -250,7 +261,7 @@ class NumpyPrinter(ProductPrinter, IndexPrinter, Printer):
 
     def _shifted(self, arg: N.Expr) -> str:
         z = self.named(self.code(arg))
-        return f"{z} - np.max({z})"
+        return f"{z} - np.max({z}, axis=0)"
 
     def _print_Elementwise(self, node):
         name, arg, order = node.args

@@ -137,15 +137,18 @@ class IndexPrinter:
     def _tensor_LogDet(self, t):
         return f"np.linalg.slogdet({self.tensor_code(t.args[0])[0]})[1]", ATOM
 
-    def _tensor_Softmax(self, t):
+    def _tensor_VarPow(self, t):
+        return f"np.power({self.tensor_code(t.args[0])[0]}, {self.tensor_code(t.args[1])[0]})", ATOM
+
+    def _tensor_Softmax(self, t):  # over axis 0: of a vector, or of each column
         z = self.named(self.tensor_code(t.args[0]))
-        e = self.assign(f"np.exp({z} - np.max({z}))")
-        return f"{e} / np.sum({e})", MUL
+        e = self.assign(f"np.exp({z} - np.max({z}, axis=0))")
+        return f"{e} / np.sum({e}, axis=0)", MUL
 
     def _tensor_LogSumExp(self, t):
         z = self.named(self.tensor_code(t.args[0]))
-        top = self.assign(f"np.max({z})")
-        return f"{top} + np.log(np.sum(np.exp({z} - {top})))", ADD
+        top = self.assign(f"np.max({z}, axis=0)")
+        return f"{top} + np.log(np.sum(np.exp({z} - {top}), axis=0))", ADD
 
     def _tensor_Call(self, t):
         name, arg, order = t.args

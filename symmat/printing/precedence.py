@@ -5,6 +5,7 @@ transposes, atoms (names, numbers, calls, parenthesised groups).
 """
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from .. import nodes as N
@@ -21,6 +22,7 @@ PRECEDENCE = {
     N.Neg: UNARY,
     N.Power: POSTFIX,
     N.ElemPower: POSTFIX,
+    N.GeneralPower: POSTFIX,
     N.Transpose: POSTFIX,
 }
 
@@ -38,7 +40,10 @@ def precedence(node: N.Expr) -> int:
 
 
 def format_number(value: float) -> str:
-    """Shortest text that reads back as the same float: 2.0 -> '2', 0.001 -> '0.001'."""
+    """Shortest text that reads back as the same float: 2.0 -> '2', 0.001 -> '0.001',
+    π -> 'pi'."""
+    if value == math.pi:
+        return "pi"
     if value == int(value) and abs(value) < 1e16:
         return str(int(value))
     text = repr(value)
@@ -60,3 +65,10 @@ def number_text(value: float) -> str:
     """A number as the text printer writes a coefficient: ``2``, ``0.5``, ``1/3``."""
     fraction = exact_fraction(value)
     return format_number(value) if fraction is None else f"{fraction.numerator}/{fraction.denominator}"
+
+
+def format_exponent(value: float) -> str:
+    """An exponent as text: ``2``, ``-1``, ``(1/3)`` (a quotient that is exactly the
+    float, in parentheses: ``s^1/3`` would read as ``(s^1)/3``)."""
+    fraction = exact_fraction(value)
+    return format_number(value) if fraction is None else f"({fraction.numerator}/{fraction.denominator})"

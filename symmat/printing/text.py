@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import nodes as N
 from ..errors import ShapeError
 from ..shapes import Prod
-from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, format_number, number_text, precedence
+from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, format_exponent, format_number, number_text, precedence
 from .printer import Printer
 from .sizes import sized_constants
 
@@ -112,10 +112,25 @@ class TextPrinter(Printer):
     def _print_Power(self, node):
         if node.exponent == -1.0 and isinstance(node.base, N.Transpose) and node.base.type.is_matrix:
             return f"{self.at_least(node.base.args[0], ATOM)}^-T"
-        return f"{self.at_least(node.base, ATOM)}^{format_number(node.exponent)}"
+        return f"{self.at_least(node.base, ATOM)}^{format_exponent(node.exponent)}"
 
     def _print_ElemPower(self, node):
-        return f"{self.at_least(node.base, ATOM)} .^ {format_number(node.exponent)}"
+        return f"{self.at_least(node.base, ATOM)} .^ {format_exponent(node.exponent)}"
+
+    def _print_GeneralPower(self, node):
+        # A name or a number stands bare after ^ (s^p); anything else in parentheses.
+        exponent = node.exponent
+        text = self.doprint(exponent)
+        if precedence(exponent) < ATOM or text.startswith("-"):
+            text = self.paren(text)
+        caret = "^" if node.base.type.is_scalar else " .^ "
+        return f"{self.at_least(node.base, ATOM)}{caret}{text}"
+
+    def _print_Max(self, node):
+        return f"max({self.doprint(node.left)}, {self.doprint(node.right)})"
+
+    def _print_Min(self, node):
+        return f"min({self.doprint(node.left)}, {self.doprint(node.right)})"
 
     def _print_Transpose(self, node):
         arg = node.args[0]
@@ -124,6 +139,8 @@ class TextPrinter(Printer):
         return f"{self.at_least(arg, ATOM)}^T"
 
     def _print_Apply(self, node):
+        if node.name == "norm1":
+            return f"norm({self.doprint(node.args[1])}, 1)"
         return f"{node.name}({self.doprint(node.args[1])})"
 
     def _print_Elementwise(self, node):
@@ -133,7 +150,7 @@ class TextPrinter(Printer):
         return self.doprint(node.expr)
 
     def _print_Call(self, node):
-        prefix = {0: "", 1: "∇", 2: "∇²"}[node.order]
+        prefix = {0: "", 1: "∇", 2: "∇²"}.get(node.order, f"∇^{node.order}")
         return f"{prefix}{node.name}({self.doprint(node.args[1])})"
 
 

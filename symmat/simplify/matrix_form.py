@@ -106,6 +106,9 @@ class Raiser:
         inner = self(arg)
         return N.Power(inner, p) if inner.type.is_scalar else N.ElemPower(inner, p)
 
+    def _raise_VarPow(self, t):
+        return N.GeneralPower(self(t.args[0]), self(t.args[1]))
+
     def _raise_Inv(self, t):
         return N.Power(self(t.args[0]), -1)
 
