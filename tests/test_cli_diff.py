@@ -175,7 +175,9 @@ def test_help_has_worked_examples(capsys):
 
 @pytest.mark.parametrize("argv,message", [
     (["x", "--wrt", "x", "--document"], "--document goes with --emit steps"),
-    (["x^T x", "--wrt", "x", "--emit", "steps", "--order", "2"], "--emit steps derives first derivatives"),
+    (["x^T x", "--wrt", "x", "--emit", "steps", "--order", "3"], "steps cover first and second derivatives"),
+    (["x^T S x", "--wrt", "S", "--emit", "steps", "--symmetric", "symmetric", "--where", "S: n x n symmetric"],
+     "--emit steps derives with the default --symmetric"),
 ])
 def test_options_that_do_not_go_together(capsys, argv, message):
     status, out, err = run(capsys, *argv)

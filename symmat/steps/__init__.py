@@ -13,22 +13,24 @@ from .render import align, document, expr_latex, expr_text
 
 
 def derivation_steps(
-    f: Union[str, N.Expr], wrt: Union[str, N.Symbol], *, layout: str = "numerator", where: Where = None
+    f: Union[str, N.Expr], wrt: Union[str, N.Symbol], *, layout: str = "numerator", where: Where = None,
+    order: int = 1,
 ) -> list[Step]:
-    """The steps of ``∂f/∂wrt`` for a scalar ``f``: the first is ``df = d(f)``, the last
-    is the derivative in ``layout``, numerically equal to ``symmat.diff(f, wrt, layout=layout)``."""
-    return derive(f, wrt, layout=layout, where=where).steps
+    """The steps of ``∂f/∂wrt`` (``order`` 2: and of that derivative by ``wrt`` again):
+    the first is ``df = d(f)``, the last is ``symmat.diff(f, wrt, layout=layout,
+    order=order)`` as diff prints it."""
+    return derive(f, wrt, layout=layout, where=where, order=order).steps
 
 
 def steps_latex(
     f: Union[str, N.Expr], wrt: Union[str, N.Symbol], *, layout: str = "numerator", where: Where = None,
-    document: bool = False,
+    document: bool = False, order: int = 1,
 ) -> str:
     """The derivation as an ``align*`` display block, or (``document=True``) as a
     standalone LaTeX document that compiles with amsmath."""
     from . import render
 
-    derivation = derive(f, wrt, layout=layout, where=where)
+    derivation = derive(f, wrt, layout=layout, where=where, order=order)
     return render.document(derivation) if document else render.align(derivation)
 
 

@@ -59,7 +59,7 @@ def is_one(e) -> bool:
 def mul(*factors) -> N.Expr:
     """The product of the factors, leaving out ``None`` and 1; ``1`` if none is left.
     A leading sign is taken out: ``mul(-A, B) = -(A B)``."""
-    fs = _cancel([g for f in factors if not is_one(f) for g in _scalar_factors(f)])
+    fs = _numbers_first(_cancel([g for f in factors if not is_one(f) for g in _scalar_factors(f)]))
     sign = 1
     out = []
     for f in fs:
@@ -76,6 +76,12 @@ def mul(*factors) -> N.Expr:
     else:
         body = N.MatMul(*out)
     return body if sign == 1 else neg(body)
+
+
+def _numbers_first(factors: list) -> list:
+    """A number commutes with every factor: it is written first (``2 c w``, not ``c 2 w``)."""
+    numbers = [f for f in factors if isinstance(f, N.Number)]
+    return numbers + [f for f in factors if not isinstance(f, N.Number)] if numbers else factors
 
 
 def _scalar_factors(f: N.Expr) -> list:
@@ -140,10 +146,15 @@ def transpose(e: N.Expr) -> N.Expr:
     ``(A + B)ᵀ = Aᵀ + Bᵀ`` (unless a scalar is broadcast in the sum), ``sᵀ = s``."""
     if e.type.is_scalar or isinstance(e, N.Identity):
         return e
+    if isinstance(e, N.Apply) and e.name == "diag" and e.args[1].type.is_vector:
+        return e  # a diagonal matrix is symmetric
     if isinstance(e, N.Transpose):
         return e.args[0]
     if isinstance(e, N.MatMul):
-        return _chain([transpose(f) for f in reversed(e.args)])
+        flipped = [transpose(f) for f in reversed(e.args)]
+        # Scalars commute: they stay in front, as the product was written.
+        scalars = _numbers_first([f for f in flipped if f.type.is_scalar])
+        return _chain(scalars + [f for f in flipped if not f.type.is_scalar])
     if isinstance(e, N.Neg):
         return N.Neg(transpose(e.args[0]))
     if isinstance(e, N.Add) and not any(t.type.is_scalar for t in e.args):

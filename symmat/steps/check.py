@@ -3,9 +3,11 @@
 A line ``df = E`` is evaluated with ``dX`` set to a direction ``V``; a ``d(u)`` still to
 be expanded is the directional derivative of ``u`` along ``V`` (central differences).
 The first line, ``d(f)``, is therefore the directional derivative of ``f`` itself, and
-every later line must give the same number. For a variable declared symmetric, pass a
-symmetric direction (the evaluator refuses a non-symmetric value for it). A line ``∂f/∂X = G`` is paired with ``V``
-as the layout says (``⟨G, V⟩`` in denominator layout, ``⟨Gᵀ, V⟩`` in numerator layout).
+every later line of the same stage must give the same value (a number, vector or
+matrix; a line ``(df)ᵀ = E`` gives its transpose). For a variable declared symmetric,
+pass a symmetric direction (the evaluator refuses a non-symmetric value for it). A line
+``∂f/∂X = G`` is contracted with ``V`` as the layout says (contract §3): in numerator
+layout ``G`` has axes ``F ++ reverse(X)``, in denominator layout ``X ++ reverse(F)``.
 """
 from __future__ import annotations
 
@@ -34,17 +36,41 @@ class DifferentialEvaluator(Evaluator):
         return (np.asarray(plus) - np.asarray(minus)) / (2 * STEP)
 
 
-def line_values(derivation: Derivation, values: dict, direction) -> list[float]:
-    """For each step, the number it says ``df`` is along ``direction``."""
+def along(G: np.ndarray, V: np.ndarray, layout: str) -> np.ndarray:
+    """The differential ``df`` that the derivative ``G`` gives along ``V`` (contract §3)."""
+    k = V.ndim
+    if layout == "numerator":  # axes F ++ reverse(X)
+        return np.tensordot(G, np.transpose(V), axes=k) if k else G * float(V)
+    if not k:
+        return np.transpose(G * float(V))
+    rest = np.tensordot(V, G, axes=(list(range(k)), list(range(k))))  # axes reverse(F)
+    return np.transpose(rest)
+
+
+def line_values(derivation: Derivation, values: dict, direction) -> list[np.ndarray]:
+    """For each step, the value it says ``df`` has along ``direction`` (for a line of
+    stage 2, the differential of the first derivative)."""
     var, out = derivation.var, []
     V = np.asarray(direction, dtype=float)
     for step in derivation.steps:
         ev = DifferentialEvaluator(values, var, V)
         for name, s in derivation.f.free_symbols().items():
             ev(s)  # binds every dimension the expression's variables fix
-        value = np.asarray(ev(step.expr), dtype=float)
+        if isinstance(step.expr, N.Expr) and hasattr(step.expr, "tensor"):
+            value = np.asarray(step.expr.evaluate(values), dtype=float)  # index form
+        else:
+            value = np.asarray(ev(step.expr), dtype=float)
         if step.lhs == "derivative":
-            G = value.T if (derivation.layout == "numerator" and value.ndim == 2) else value
-            value = np.sum(G * V)
-        out.append(float(value))
+            value = along(value, V, derivation.layout)
+        elif step.lhs == "differential-T":
+            value = np.transpose(value)
+        out.append(value)
     return out
+
+
+def stages(derivation: Derivation) -> list[list[int]]:
+    """The indices of the steps of each stage (lines that must agree with each other)."""
+    groups: dict[int, list[int]] = {}
+    for i, step in enumerate(derivation.steps):
+        groups.setdefault(step.stage, []).append(i)
+    return list(groups.values())

@@ -9,21 +9,27 @@ real expressions; ``symmat.steps.check`` evaluates both sides of each.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Union
 
 from .. import nodes as N
 from ..declarations import Where
 from ..errors import DiffError
 from ..parse import ensure_recursion_limit, parse
-from ..simplify.engine import simplify
-from ..simplify.matrix_form import bind_dimensions
+from ..diff import diff
 from .algebra import Differential, UnsupportedStep, mentions, substitute, transpose
-from .expand import D, Expander, find_pending
+from .expand import D, Expander
 from .identify import Identifier, collect, initial_terms, kind_of, show
+from .jacobian import JacobianIdentifier, Linear, show_all
+from .jacobian import collect as collect_linear
+from .tidy import tidy
 
 LAYOUTS = ("numerator", "denominator")
 MAX_STEPS = 400
+LHS = ("differential", "differential-T", "derivative")
+# Rules a textbook applies in passing, on the line of the rule that needed them.
+BOOKKEEPING = frozenset({"linearity", "constant factors", "transpose", "sign", "distributivity", "associativity",
+                         "scalar factor", "scalar factors commute", "scalar transpose"})
 
 
 @dataclass(frozen=True)
@@ -31,13 +37,17 @@ class Step:
     """One line of a derivation: ``lhs = expr`` by ``rule``.
 
     ``lhs`` is ``"differential"`` (the line reads ``df = expr``, ``expr`` linear in
-    ``dX``) or ``"derivative"`` (``∂f/∂X = expr``). ``law`` is the identity applied,
-    as LaTeX math ('' when the rule's name says it all; the first line has no rule)."""
+    ``dX``), ``"differential-T"`` (``(df)ᵀ = expr``, for a row-vector ``f``) or
+    ``"derivative"`` (``∂f/∂X = expr``). ``law`` is the identity applied, as LaTeX math
+    ('' when the rule's name says it all; the first line has no rule). ``stage`` 2
+    marks the lines of a second derivative: there ``f`` stands for the first
+    derivative ``∂f/∂X`` (``Derivation.functions[1]``)."""
 
     rule: str
     law: str
     expr: N.Expr
     lhs: str = "differential"
+    stage: int = 1
 
 
 @dataclass(frozen=True)
@@ -46,21 +56,27 @@ class Derivation:
     var: N.Symbol
     layout: str
     steps: list
+    order: int = 1
+    functions: tuple = ()  # the function each stage differentiates: (f,) or (f, ∂f/∂X)
 
 
 def derive(
-    f: Union[str, N.Expr], wrt: Union[str, N.Symbol], *, layout: str = "numerator", where: Where = None
+    f: Union[str, N.Expr], wrt: Union[str, N.Symbol], *, layout: str = "numerator", where: Where = None,
+    order: int = 1,
 ) -> Derivation:
+    """The derivation of ``∂f/∂wrt`` (``order`` 2: of the first derivative again).
+
+    The last line is ``symmat.diff``'s answer, printed alike: the derivation's own
+    result, simplified as ``diff`` simplifies, when that prints the same, else one
+    more line ``simplify`` (numerically equal: the tests check every line)."""
     ensure_recursion_limit()
     if layout not in LAYOUTS:
         raise DiffError(f"layout must be 'numerator' or 'denominator', not {layout!r}")
+    if order not in (1, 2):
+        raise UnsupportedStep(f"steps cover first and second derivatives, not order {order!r}")
     f = parse(f, where) if isinstance(f, str) else f
     if not isinstance(f, N.Expr):
         raise DiffError(f"f must be an expression or its text, not {type(f).__name__}")
-    if not f.type.is_scalar:
-        raise UnsupportedStep(
-            f"steps cover scalar functions; f is {f.type.describe()} (use symmat.diff for its derivative)"
-        )
     var = _variable(f, wrt)
     if var.type.rank > 2:
         raise UnsupportedStep("steps cover scalar, vector and matrix variables")
@@ -68,44 +84,197 @@ def derive(
         raise UnsupportedStep("steps cover column-vector variables")
     if not mentions(f, var.name):
         raise UnsupportedStep(f"f does not depend on {var.name}: df = 0")
+    steps = _stage(f, var, layout, 1)
+    functions = (f,)
+    if order == 2:
+        gradient = diff(f, var.name, layout=layout, where=where)
+        functions += (gradient,)
+        steps += _stage(gradient, var, layout, 2)
+    answer = diff(f, var.name, layout=layout, where=where, order=order)
+    last = steps[-1]
+    if str(answer) != str(last.expr) or last.lhs != "derivative":
+        steps.append(Step("simplify", "", answer, "derivative", order))
+    else:  # the same answer, as diff gives it (its sizes bound for evaluation)
+        steps[-1] = replace(last, expr=answer)
+    return Derivation(f, var, layout, steps, order, functions)
 
-    lines: list[Step] = []
 
-    def emit(step: Step) -> None:
+def _stage(h: N.Expr, var: N.Symbol, layout: str, stage: int) -> list[Step]:
+    """The lines of ``∂h/∂var``: simplified where that reads shorter, or, where a
+    simplified line has a form the identification rules do not cover, as expanded."""
+    try:
+        return _lines(h, var, layout, stage, tidy_lines=True)
+    except UnsupportedStep:
+        pass
+    try:
+        return _lines(h, var, layout, stage, tidy_lines=False)
+    except UnsupportedStep:
+        # No identity of identify.py / jacobian.py reaches the form: read the
+        # derivative off entry by entry after the expansion.
+        return _lines(h, var, layout, stage, tidy_lines=False, by_index=True)
+
+
+class _Lines:
+    """Collects steps, merging a step that prints like the one before it."""
+
+    def __init__(self, stage: int):
+        self.stage, self.steps = stage, []
+
+    def emit(self, rules, laws, expr: N.Expr, lhs: str = "differential") -> None:
         from .render import expr_latex
 
-        if len(lines) > MAX_STEPS:
+        if len(self.steps) > MAX_STEPS:
             raise UnsupportedStep("the derivation does not terminate")  # a bug, not bad input
+        rule, law = _joined(rules), _joined(laws, r",\ ")
+        step = Step(rule, law, expr, lhs, self.stage)
+        last = self.steps[-1] if self.steps else None
         # An identity that changes the tree but not what a reader sees is not a step.
-        if lines and lines[-1].lhs == step.lhs and expr_latex(lines[-1].expr) == expr_latex(step.expr):
-            lines[-1] = Step(lines[-1].rule, lines[-1].law, step.expr, step.lhs)
+        if last is not None and last.lhs == lhs and expr_latex(last.expr) == expr_latex(expr):
+            self.steps[-1] = Step(last.rule, last.law, expr, lhs, self.stage)
             return
-        lines.append(step)
+        self.steps.append(step)
 
-    expr: N.Expr = Differential(f)
-    emit(Step("", "", expr))
+
+def _joined(parts, sep: str = "; ") -> str:
+    if isinstance(parts, str):
+        return parts
+    seen: list[str] = []
+    for p in parts:
+        if p and p not in seen:
+            seen.append(p)
+    return sep.join(seen)
+
+
+def _lines(h: N.Expr, var: N.Symbol, layout: str, stage: int, tidy_lines: bool, by_index: bool = False
+           ) -> list[Step]:
+    from .render import expr_text
+
+    def neat(e: N.Expr) -> N.Expr:
+        return tidy(e, expr_text) if tidy_lines else e
+
+    out = _Lines(stage)
+    expr: N.Expr = Differential(h)
+    out.emit("", "", expr)
+    if not mentions(h, var.name):
+        out.emit("a constant has differential 0", "", N.Number(0.0), "derivative")
+        return out.steps
+    # Expansion: per line, every pending differential one rule further, and then the
+    # bookkeeping rules (linearity, constant factors, transpose) as far as they go.
     expander = Expander(var)
-    while (pending := find_pending(expr, var)) is not None:
-        rw = expander.rewrite(pending.args[0])
-        expr = substitute(expr, pending, rw.expr)
-        emit(Step(rw.rule, rw.law, expr))
+    while all_pending(expr, var):
+        rules, laws = [], []
+        substantive = False
+        while pending := all_pending(expr, var):
+            rewrites = [(d, expander.rewrite(d.args[0])) for d in pending]
+            if substantive:
+                rewrites = [(d, rw) for d, rw in rewrites if rw.rule in BOOKKEEPING]
+                if not rewrites:
+                    break
+            for d, rw in rewrites:
+                expr = substitute(expr, d, rw.expr)
+                rules.append(rw.rule)
+                laws.append(rw.law)
+            substantive = substantive or any(rw.rule not in BOOKKEEPING for _, rw in rewrites)
+        expr = neat(expr)
+        out.emit(rules, laws, expr)
+    if by_index:
+        _identify_index(out, h, var, layout)
+    elif h.type.is_scalar:
+        _identify_scalar(out, expr, var, layout, neat)
+    elif var.type.rank == 0 or (var.type.is_vector and h.type.is_vector):
+        _identify_jacobian(out, expr, h, var, layout, neat)
+    else:
+        _identify_index(out, h, var, layout)
+    return out.steps
 
+
+def all_pending(e: N.Expr, var: N.Symbol) -> list:
+    """Every outermost ``d(u)`` with ``u`` not the variable, left to right."""
+    found, seen, stack = [], set(), [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Differential):
+            if node.args[0] != var and node not in seen:
+                seen.add(node)
+                found.append(node)
+            continue
+        stack.extend(reversed(node.children))
+    return found
+
+
+def _peel_line(terms: list, done, peel, neat) -> tuple[list, list, list]:
+    """One line of identification: one identity on every unfinished term, then the
+    bookkeeping identities on the terms they produced, as far as they go."""
+    rules, laws = [], []
+    substantive = False
+    while True:
+        new, changed = [], False
+        for t in terms:
+            if done(t):
+                new.append(t)
+                continue
+            rule, law, peeled = peel(t)
+            if substantive and rule not in BOOKKEEPING:
+                new.append(t)
+                continue
+            changed = True
+            rules.append(rule)
+            laws.append(law)
+            substantive = substantive or rule not in BOOKKEEPING
+            new += [replace(p, P=None if p.P is None else neat(p.P)) for p in peeled]
+        terms = new
+        if not changed or all(done(t) for t in terms):
+            return rules, laws, terms
+
+
+def _identify_scalar(out: _Lines, expr: N.Expr, var: N.Symbol, layout: str, neat) -> None:
     identifier = Identifier(var)
     terms = initial_terms(expr)
-    while (result := identifier.step(terms)) is not None:
-        rule, law, terms = result
-        emit(Step(rule, law, show(terms)))
+    while not all(identifier.done(t) for t in terms):
+        rules, laws, terms = _peel_line(terms, identifier.done, identifier.peel, neat)
+        out.emit(rules, laws, show(terms))
     merge, total = collect(terms, var)
     if merge is not None:
-        emit(Step(merge.rule, merge.law, merge.expr))
-
+        total = neat(total)
+        shown = N.Apply("tr", N.MatMul(total, Differential(var))) if kind_of(var) == "matrix" \
+            else N.MatMul(total, Differential(var))
+        out.emit(merge.rule, merge.law, shown)
     for step in identification(total, var, layout):
-        emit(step)
-    answer = lines[-1].expr
-    simpler = simplify(answer)
-    variables = tuple((s.name, s.type) for s in f.free_symbols().values())
-    emit(Step("simplify", "", bind_dimensions(simpler, variables), "derivative"))
-    return Derivation(f, var, layout, lines)
+        out.emit(step.rule, step.law, step.expr, step.lhs)
+
+
+def _identify_jacobian(out: _Lines, expr: N.Expr, h: N.Expr, var: N.Symbol, layout: str, neat) -> None:
+    """``df = J dx`` (``df = M ds`` for a scalar variable), then ``J`` or ``Jᵀ``."""
+    x = _latex_var(var)
+    if h.type.is_vector and h.type.row:
+        expr = transpose(expr)
+        out.emit("transpose", r"(AB)^\top = B^\top A^\top", expr, "differential-T")
+    identifier = JacobianIdentifier(var)
+    terms = [Linear("scalar" if expr.type.is_scalar else "vector", None, expr)]
+    lhs = out.steps[-1].lhs
+    while not all(identifier.done(t) for t in terms):
+        rules, laws, terms = _peel_line(terms, identifier.done, identifier.peel, neat)
+        out.emit(rules, laws, show_all(terms), lhs)
+    J = neat(collect_linear(terms, var))
+    dX = Differential(var)
+    if len(terms) > 1:
+        law = rf"A\,{D}{x} + B\,{D}{x} = (A + B)\,{D}{x}"
+        out.emit("collect terms", law, N.MatMul(J, dX) if var.type.is_vector else N.MatMul(dX, J), lhs)
+    partial = rf"\frac{{\partial f}}{{\partial {x}}}"
+    form = rf"{D}f = J\,{D}{x}"
+    if layout == "numerator":
+        out.emit("identification, numerator layout", rf"{form} \Rightarrow {partial} = J", J, "derivative")
+    else:
+        out.emit("identification, denominator layout", rf"{form} \Rightarrow {partial} = J^\top", transpose(J),
+                 "derivative")
+
+
+def _identify_index(out: _Lines, h: N.Expr, var: N.Symbol, layout: str) -> None:
+    """A derivative of rank 3 or 4: read off entry by entry, in index notation."""
+    x = _latex_var(var)
+    law = rf"{D}f_{{i}} = \sum_{{k}} \frac{{\partial f_{{i}}}}{{\partial {x}_{{k}}}}\,{D}{x}_{{k}}"
+    result = diff(h, var.name, layout=layout, form="index")
+    out.emit("identification in index notation", law, result, "derivative")
 
 
 def identification(P: N.Expr, var: N.Symbol, layout: str) -> list[Step]:

@@ -35,11 +35,39 @@ class Expander:
 
     def rewrite(self, u: N.Expr) -> Rewrite:
         method: Callable | None = getattr(self, "_d_" + type(u).__name__, None)
-        if method is None:
-            raise UnsupportedStep(f"steps cannot differentiate {type(u).__name__} nodes")
-        rule, law, out = method(u)
+        try:
+            if method is None:
+                raise UnsupportedStep(f"steps cannot differentiate {type(u).__name__} nodes")
+            rule, law, out = method(u)
+        except UnsupportedStep:
+            rule, law, out = self.by_derivative(u)
         assert out.type == u.type, (type(u).__name__, out.type, u.type)
         return Rewrite(rule, law, out)
+
+    def by_derivative(self, u: N.Expr) -> tuple[str, str, N.Expr]:
+        """A construct without a rule of its own: ``du = (∂u/∂x) dx``, the derivative
+        taken by ``symmat.diff`` (numerator layout; ``tr(G dX)`` for a matrix ``X``)."""
+        from ..diff import diff
+
+        x, dx = self.var, self.d(self.var)
+        G = diff(u, x.name)
+        if isinstance(G, N.Expr) and hasattr(G, "tensor"):
+            raise UnsupportedStep(f"steps cannot differentiate {type(u).__name__} nodes in matrix notation")
+        law = rf"{D}u = \frac{{\partial u}}{{\partial x}}\,{D}x"
+        if x.type.is_scalar:
+            out = mul(dx, G) if u.type.is_scalar else N.MatMul(G, dx) if u.type.is_vector and not u.type.row \
+                else N.MatMul(dx, G)
+        elif u.type.is_scalar and x.type.is_vector:
+            out = N.MatMul(G, dx)
+        elif u.type.is_scalar and x.type.is_matrix:
+            out = N.Apply("tr", N.MatMul(G, dx))
+        elif u.type.is_vector and x.type.is_vector:
+            out = N.MatMul(G, dx) if not u.type.row else N.Transpose(N.MatMul(G, dx))
+        else:
+            raise UnsupportedStep(f"steps cannot differentiate {type(u).__name__} nodes in matrix notation")
+        if out.type != u.type:
+            raise UnsupportedStep(f"steps cannot differentiate {type(u).__name__} nodes in matrix notation")
+        return "derivative", law, out
 
     # ------------------------------------------------------------------ sums
     def _d_Add(self, u):
@@ -210,6 +238,13 @@ class Expander:
             x = a.args[1]
             out = N.Apply("tr", N.MatMul(N.Apply("inv", x), self.d(x)))
             return "log-determinant", rf"{D}\log\det X = \operatorname{{tr}}(X^{{-1}} {D}X)", out
+        if isinstance(a, N.Apply) and a.name == "softmax" and a.type.is_vector and not a.type.row:
+            # log softmax(z) = z - logsumexp(z) 1: no softmax left to divide by.
+            z = a.args[1]
+            dz = self.d(z)
+            out = N.Add(dz, N.Neg(N.MatMul(N.Ones(z.type.shape[0]), N.MatMul(N.Transpose(a), dz))))
+            law = rf"{D}\log\operatorname{{softmax}}(z) = {D}z - \mathbf{{1}}\,\operatorname{{softmax}}(z)^\top {D}z"
+            return "log-softmax", law, out
         if a.type.is_scalar:
             return "chain rule", rf"{D}\log s = {D}s / s", N.Div(self.d(a), a)
         return "chain rule", rf"{D}\log(A) = {D}A \oslash A", N.HadamardDiv(self.d(a), a)

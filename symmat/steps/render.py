@@ -1,6 +1,21 @@
-"""Writing a derivation as LaTeX display math (an ``align*`` block, one step a line,
-the rule on the right), or as a standalone document."""
+"""Writing a derivation as LaTeX display math (an ``align*`` block), or as a standalone
+document that compiles with pdflatex without overfull boxes.
+
+Page layout, so that nothing runs off the page:
+
+- each step's rule and law sit on a row of their own, small, before the line they
+  justify (a long list of laws wraps over several such rows);
+- an expression wider than the line breaks inside ``align*`` at a sum's ``+``/``−``
+  (outside parentheses where it can, else inside them, turning ``\\left( … \\right)``
+  into ``\\bigl( … \\bigr)``, which may span rows), continued on an indented row;
+- a differential after another factor gets a thin space: ``W\\,\\mathrm{d}x``.
+
+Widths are estimates from the LaTeX source (:func:`visible_width`, in units of an
+average math glyph); the document's text width holds about LINE_UNITS of them.
+"""
 from __future__ import annotations
+
+import re
 
 from .. import nodes as N
 from ..printing.latex import LatexPrinter
@@ -8,6 +23,11 @@ from ..printing.latex_names import latex_name
 from ..printing.text import TextPrinter
 from .algebra import Differential
 from .expand import D
+
+# Units of visible width (an average glyph of 10 pt math) one row may take, after the
+# left side and "=": a 16 cm text width (2.5 cm margins on A4) holds about 80.
+LINE_UNITS = 62.0
+NOTE_UNITS = 62.0  # a note is footnotesize text: more of it fits
 
 
 class StepsLatexPrinter(LatexPrinter):
@@ -24,15 +44,147 @@ class StepsTextPrinter(TextPrinter):
         return "d" + (arg.name if isinstance(arg, N.Symbol) else f"({self.doprint(arg)})")
 
 
+# A differential that follows a factor (not an operator or an opening): thin space.
+_BARE_D = re.compile(r"(?<![\s+\-=(,{&|])(\s+)\\mathrm\{d\}")
+
+
 def expr_latex(e: N.Expr) -> str:
-    return StepsLatexPrinter().doprint(e)
+    return _BARE_D.sub(r"\\,\\mathrm{d}", StepsLatexPrinter().doprint(e))
 
 
 def expr_text(e: N.Expr) -> str:
     return StepsTextPrinter().doprint(e)
 
 
+# ------------------------------------------------------------------ widths
+_DROP = re.compile(r"\\(left|right|bigl|bigr|,|;|!|quad|qquad|mathrm|text|operatorname)(?![a-zA-Z])")
+_COMMAND = re.compile(r"\\[a-zA-Z]+")
+
+
+def visible_width(latex: str) -> float:
+    """About how many average glyphs ``latex`` shows: commands for symbols count one
+    and a half (``\\odot`` with its spacing), sub- and superscripts count two thirds."""
+    text = _DROP.sub("", latex)
+    width, depth_script, i = 0.0, [], 0
+    braces: list[bool] = []  # for each open brace: whether it opened a script
+    pending_script = False
+    while i < len(text):
+        c = text[i]
+        factor = 0.65 if any(braces) or pending_script else 1.0
+        if c == "\\":
+            m = _COMMAND.match(text, i)
+            if m:
+                name = m.group()[1:]
+                width += (0.5 if name in ("top", "prime") else 1.5 if len(name) > 1 else 1.0) * factor
+                i = m.end()
+                pending_script = False
+                continue
+            width += factor
+            i += 2
+            continue
+        if c in "^_":
+            pending_script = True
+            i += 1
+            continue
+        if c == "{":
+            braces.append(pending_script)
+            pending_script = False
+        elif c == "}":
+            if braces:
+                braces.pop()
+        elif c in "+-=<>":
+            width += 2.0 * factor
+            pending_script = False
+        elif not c.isspace():
+            width += factor
+            pending_script = False
+        i += 1
+    return width
+
+
+# ------------------------------------------------------------------ breaking
+def _split_points(latex: str) -> list[tuple[int, int]]:
+    """``(position, parenthesis depth)`` of every binary ``+``/``-`` at brace depth 0."""
+    points, braces, parens = [], 0, 0
+    i = 0
+    while i < len(latex):
+        if latex.startswith(r"\bigl", i) or latex.startswith(r"\left", i):
+            parens += 1
+        elif latex.startswith(r"\bigr", i) or latex.startswith(r"\right", i):
+            parens -= 1
+        c = latex[i]
+        if c == "{":
+            braces += 1
+        elif c == "}":
+            braces -= 1
+        elif c in "+-" and braces == 0 and latex[i - 1:i] == " " and latex[i + 1:i + 2] == " ":
+            points.append((i, parens))
+        i += 1
+    return points
+
+
+def break_expression(latex: str, width: float = LINE_UNITS) -> list[str]:
+    """``latex`` cut into pieces of at most about ``width`` units at sums' operators,
+    the shallowest first; each later piece starts with its ``+`` or ``-``."""
+    if visible_width(latex) <= width:
+        return [latex]
+    points = _split_points(latex)
+    if not any(depth == 0 for _, depth in points):
+        # Only inside parentheses: \left…\right cannot span rows, \bigl…\bigr can.
+        latex = latex.replace(r"\left(", r"\bigl(").replace(r"\right)", r"\bigr)")
+        latex = latex.replace(r"\left\|", r"\bigl\|").replace(r"\right\|", r"\bigr\|")
+        latex = latex.replace(r"\left[", r"\bigl[").replace(r"\right]", r"\bigr]")
+        if r"\left" in latex:  # an unmatched kind: keep it whole rather than break it
+            return [latex]
+        points = _split_points(latex)
+    if not points:
+        return [latex]
+    shallowest = min(depth for _, depth in points)
+    cuts = [p for p, depth in points if depth == shallowest]
+    pieces, start = [], 0
+    for cut in cuts:
+        pieces.append(latex[start:cut].rstrip())
+        start = cut
+    pieces.append(latex[start:])
+    # Greedy packing: as many pieces per row as fit.
+    rows = [pieces[0]]
+    for piece in pieces[1:]:
+        joined = rows[-1] + " " + piece
+        if visible_width(joined) <= width:
+            rows[-1] = joined
+        else:
+            rows.append(piece)
+    # A row still too wide breaks further, inside its own parentheses.
+    out = []
+    for row in rows:
+        out += break_expression(row, width) if visible_width(row) > width and row != latex else [row]
+    return out
+
+
+# ------------------------------------------------------------------ notes
+def note_rows(rule: str, law: str) -> list[str]:
+    """The justification of a step as ``\\text`` rows: ``(rule: law)``, several laws
+    (separated by ``,\\ ``) wrapped over rows of at most NOTE_UNITS."""
+    if not rule:
+        return []
+    laws: list[str] = []
+    for part in law.split(r",\ ") if law else []:
+        if part not in laws:
+            laws.append(part)
+    head = f"({rule}" + (": " if laws else ")")
+    rows, current = [], head
+    for k, part in enumerate(laws):
+        piece = f"${part}$" + (")" if k == len(laws) - 1 else ", ")
+        if current != head and visible_width(current + piece) * 0.8 > NOTE_UNITS:
+            rows.append(current)
+            current = ""
+        current += piece
+    rows.append(current)
+    return [rf"\text{{\footnotesize {row.strip()}}}" for row in rows]
+
+
 def rule_latex(rule: str, law: str) -> str:
+    """The justification on one line (for a caption or a margin)."""
     if not rule:
         return ""
     if not law:
@@ -40,22 +192,48 @@ def rule_latex(rule: str, law: str) -> str:
     return rf"\text{{({rule}: }}{law}\text{{)}}"
 
 
-def lhs_latex(lhs: str, var: N.Symbol) -> str:
-    if lhs == "differential":
-        return D + "f"
+# ------------------------------------------------------------------ lines
+def lhs_latex(lhs: str, var: N.Symbol, stage: int = 1) -> str:
     x = latex_name(var.name)
-    return rf"\frac{{\partial f}}{{\partial {x}}}"
+    first = rf"\frac{{\partial f}}{{\partial {x}}}"
+    if lhs == "derivative":
+        return first if stage == 1 else rf"\frac{{\partial^{{2}} f}}{{\partial {x}^{{2}}}}"
+    d = D + "f" if stage == 1 else rf"{D}\left({first}\right)"
+    return d if lhs == "differential" else rf"\left({d}\right)^\top"
+
+
+def _labelled_rows(expr: N.Expr) -> list[tuple[str, str]] | None:
+    """An index-form result prints its own left sides: ``(lhs, rhs)`` for each of its rows."""
+    if not hasattr(expr, "tensor"):
+        return None
+    text = expr.latex().replace(r"\begin{aligned}", "").replace(r"\end{aligned}", "").strip()
+    rows = []
+    for part in text.split(r" \\ "):
+        lhs, _, rhs = part.strip().partition(" = ")
+        rows.append((lhs, rhs))
+    return rows
+
+
+def step_rows(derivation, step, previous_lhs) -> list[str]:
+    """The rows of one step: its note rows, then ``lhs &= expr`` (broken if too wide)."""
+    rows = [rf"&\qquad {note}" for note in note_rows(step.rule, step.law)]
+    labelled = _labelled_rows(step.expr)
+    if labelled is not None:
+        return rows + [f"{lhs} &= {rhs}" for lhs, rhs in labelled]
+    key = (step.lhs, step.stage)
+    lhs = lhs_latex(step.lhs, derivation.var, step.stage) if key != previous_lhs else ""
+    pieces = break_expression(expr_latex(step.expr))
+    rows.append(f"{lhs} &= {pieces[0]}")
+    rows += [rf"&\quad {piece}" for piece in pieces[1:]]
+    return rows
 
 
 def step_lines(derivation) -> list[str]:
-    """Each step as ``lhs &= expr && \\text{(rule)}``; a repeated lhs is left out."""
+    """Each step as its rows joined by ``\\\\`` (a repeated left side is left out)."""
     lines, previous = [], None
     for step in derivation.steps:
-        lhs = lhs_latex(step.lhs, derivation.var) if step.lhs != previous else ""
-        previous = step.lhs
-        rule = rule_latex(step.rule, step.law)
-        line = f"{lhs} &= {expr_latex(step.expr)}"
-        lines.append(line + (f" && {rule}" if rule else ""))
+        lines.append(" \\\\\n".join(step_rows(derivation, step, previous)))
+        previous = (step.lhs, step.stage)
     return lines
 
 
@@ -64,21 +242,24 @@ def align(derivation) -> str:
 
 
 def document(derivation) -> str:
-    """A standalone LaTeX document (article, amsmath and amssymb only)."""
+    """A standalone LaTeX document (article with amsmath, amssymb and geometry)."""
     x = latex_name(derivation.var.name)
-    f = LatexPrinter().doprint(derivation.f)
-    intro = (
-        f"Let $f = {f}$. We compute $\\partial f / \\partial {x}$ in {derivation.layout} layout "
-        f"by differentials: expand $\\mathrm{{d}}f$, bring it into identification form, "
-        f"and read off the derivative."
-    )
+    what = rf"$\partial f / \partial {x}$" if derivation.order == 1 else \
+        rf"$\partial f / \partial {x}$ and its derivative $\partial^2 f / \partial {x}^2$"
+    pieces = break_expression(expr_latex(derivation.f))
+    function = "\\begin{align*}\n" + " \\\\\n".join(
+        [f"f &= {pieces[0]}"] + [rf"&\quad {piece}" for piece in pieces[1:]]) + "\n\\end{align*}"
     return "\n".join([
         r"\documentclass{article}",
         r"\usepackage{amsmath,amssymb}",
+        r"\usepackage[a4paper,margin=2.5cm]{geometry}",
         r"\allowdisplaybreaks",
         r"\begin{document}",
         "",
-        intro,
+        "Let",
+        function,
+        f"We compute {what} in {derivation.layout} layout by differentials: expand "
+        "$\\mathrm{d}f$, bring it into identification form, and read off the derivative.",
         "",
         align(derivation),
         "",
