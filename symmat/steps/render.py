@@ -20,6 +20,7 @@ import re
 from .. import nodes as N
 from ..printing.latex import LatexPrinter
 from ..printing.latex_names import latex_name
+from ..printing.sizes import sized_constants
 from ..printing.text import TextPrinter
 from .algebra import Differential
 from .expand import D
@@ -49,11 +50,12 @@ _BARE_D = re.compile(r"(?<![\s+\-=(,{&|])(\s+)\\mathrm\{d\}")
 
 
 def expr_latex(e: N.Expr) -> str:
-    return _BARE_D.sub(r"\\,\\mathrm{d}", StepsLatexPrinter().doprint(e))
+    """LaTeX as ``Expr.latex`` writes it (sizes on constants where needed), with ``d(·)``."""
+    return _BARE_D.sub(r"\\,\\mathrm{d}", StepsLatexPrinter(sized_constants(e)).doprint(e))
 
 
 def expr_text(e: N.Expr) -> str:
-    return StepsTextPrinter().doprint(e)
+    return StepsTextPrinter(sized_constants(e)).doprint(e)
 
 
 # ------------------------------------------------------------------ widths
