@@ -67,6 +67,28 @@ def transposes(e: N.Expr) -> int:
     return 1 if isinstance(e, N.Transpose) else 0
 
 
+def transposes_within(e: N.Expr) -> int:
+    """Transposes written in ``e``, through products (the rules move them there)."""
+    if isinstance(e, N.Transpose):
+        return 1 + transposes_within(e.args[0])
+    if isinstance(e, (N.MatMul, N.Neg)):
+        return sum(transposes_within(f) for f in e.args)
+    return 0
+
+
+def transposes_when_transposed(e: N.Expr) -> int:
+    """Transposes written in ``eᵀ`` once pushed into ``e``'s product: (A Bᵀ)ᵀ = B Aᵀ."""
+    if e.type.is_scalar or is_symmetric(e):
+        return transposes_within(e)
+    if isinstance(e, N.Transpose):
+        return transposes_within(e.args[0])
+    if isinstance(e, N.Neg):
+        return transposes_when_transposed(e.args[0])
+    if isinstance(e, N.MatMul):
+        return sum(transposes_when_transposed(f) for f in e.args)
+    return 1 + transposes_within(e)
+
+
 def is_symmetric(e: N.Expr) -> bool:
     """Values that equal their transpose by construction."""
     if isinstance(e, N.Neg):

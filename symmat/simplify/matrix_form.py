@@ -131,45 +131,59 @@ class Raiser:
             raise NoMatrixForm(f"derivative of order {order} of {name}")
         return N.Call(name, inner, order)
 
+    def kron(self, t: T.Tensor, rows: int, cols: int) -> N.Expr:
+        """The matrix with row axis = the first ``rows`` axes of ``t`` fused row-major
+        and column axis = the rest, as a Kronecker product A ⊗ B of two factors of
+        ``t`` with no label in common:  (A ⊗ B)[(i,k),(j,l)] = A_ij B_kl. A side with
+        one axis gives it to A or to B (the other factor is a vector there):
+        (A ⊗ b)[(i,k),j] = A_ij b_k."""
+        if rows == 0 or cols == 0 or rows > 2 or cols > 2:
+            raise NoMatrixForm("vectorised form of this shape")
+        if t.rank == 2:
+            return self(t)
+        if isinstance(t, T.Reshape):
+            t = T.einsum([t], [tuple(range(t.rank))], tuple(range(t.rank)))
+        if not isinstance(t, T.Einsum):
+            raise NoMatrixForm("a vectorised Jacobian that is not one contraction")
+        row_labels, col_labels = list(t.out[:rows]), list(t.out[rows:])
+        for a_row, b_row in _sides(row_labels):
+            for a_col, b_col in _sides(col_labels):
+                a_labels, b_labels = [a_row, a_col], [b_row, b_col]
+                groups = _split(t, {l for l in a_labels if l is not None}, {l for l in b_labels if l is not None})
+                if groups is None:
+                    continue
+                (a_ops, a_subs), (b_ops, b_subs) = groups
+                a = self._kron_factor(a_ops, a_subs, a_labels, t.coef)
+                b = self._kron_factor(b_ops, b_subs, b_labels, 1.0)
+                return N.Kron(a, b)
+        raise NoMatrixForm("no Kronecker factorisation")
+
+    def _kron_factor(self, ops, subs, labels, coef) -> N.Expr:
+        """One factor of a Kronecker product: a matrix (row and column label), a
+        column (row label only) or a row vector (column label only)."""
+        out = tuple(l for l in labels if l is not None)
+        expr = self(T.einsum(ops, subs, out, coef)) if ops else self(T.Const(coef))
+        return N.Transpose(expr) if labels[0] is None and expr.type.is_vector else expr
+
     def _raise_Reshape(self, t):
-        """A row-major reshape of a matrix to one axis is vec of its transpose."""
+        """A row-major reshape of a matrix to one axis is vec of its transpose; a reshape
+        to a matrix whose axes fuse axes of the argument is a Kronecker product."""
         arg = t.args[0]
         if t.rank == 1 and arg.rank == 2:
             return N.Apply("vec", transpose(self(arg)))
         if t.rank == 1 and arg.rank == 1:
             return self(arg)
-        raise NoMatrixForm("a reshape other than vec")
-
-    def kron(self, t: T.Tensor, rows: int, cols: int) -> N.Expr:
-        """The matrix with row axis = the first ``rows`` axes of ``t`` fused row-major
-        and column axis = the rest, as a Kronecker product A ⊗ B of two factors of
-        ``t`` with no label in common:  (A ⊗ B)[(i,k),(j,l)] = A_ij B_kl."""
-        if rows == 0 or cols == 0 or rows > 2 or cols > 2:
-            raise NoMatrixForm("vectorised form of this shape")
         if t.rank == 2:
-            return self(t)
-        if not isinstance(t, T.Einsum):
-            raise NoMatrixForm("a vectorised Jacobian that is not one contraction")
-        row_labels, col_labels = list(t.out[:rows]), list(t.out[rows:])
-        # Axis pairs: A takes the first row and first column label, B the others; a
-        # missing axis (a vector side) has size 1.
-        a_labels = [row_labels[0] if rows == 2 else None, col_labels[0] if cols == 2 else None]
-        b_labels = [row_labels[-1], col_labels[-1]]
-        if rows == 1 and cols == 1:
-            raise NoMatrixForm("a matrix, not a Kronecker product")
-        groups = _split(t, {l for l in a_labels if l is not None}, set(b_labels))
-        if groups is None:
-            raise NoMatrixForm("no Kronecker factorisation")
-        (a_ops, a_subs), (b_ops, b_subs) = groups
-        a_out = tuple(l for l in a_labels if l is not None)
-        a = self(T.einsum(a_ops, a_subs, a_out, t.coef)) if a_ops else self(T.Const(t.coef))
-        b = self(T.einsum(b_ops, b_subs, tuple(b_labels)))
-        if a_labels[0] is None:
-            a = N.Transpose(a) if a.type.is_vector else a  # 1 x n: a row
-        return N.Kron(a, b)
+            groups = _fused_groups(arg.shape, t.shape)
+            if groups is not None:
+                return self.kron(arg, *groups)
+        raise NoMatrixForm("a reshape other than vec or a Kronecker product")
 
     # ----------------------------------------------------------------- contractions
     def _raise_Einsum(self, t: T.Einsum):
+        opened = _open_wide_operand(t)
+        if opened is not None:
+            return self(opened)
         pieces, scalars = [], []
         for op, sub in zip(t.operands, t.subscripts):
             expr = self(op)
@@ -200,7 +214,8 @@ class Network:
         while changed:
             changed = (
                 self._traces_and_diagonals() or self._vector_products() or self._matrix_products()
-                or self._absorb_vectors() or self._lone_scalars()
+                or self._outer_hadamard() or self._contract_into_crowded() or self._absorb_vectors()
+                or self._lone_scalars()
             )
         for label in {l for p in self.pieces for l in p.legs}:
             if self.count(label) > 2:
@@ -246,6 +261,45 @@ class Network:
                     self.pieces = [p for k, p in enumerate(self.pieces) if k not in (i, j)] + [merged]
                     return True
         return False
+
+    def _contract_into_crowded(self) -> bool:
+        """A_ip v_p = (A v)_i and A_ip B_pj = (A B)_ij over a label p the two pieces alone
+        carry, done first where A also carries a label shared by three factors
+        (δ_ij A_ip x_p: the vector A x then meets δ as diag(A x))."""
+        crowded = {l for p in self.pieces for l in p.legs if self.count(l) > 2}
+        if not crowded:
+            return False
+        for i, a in enumerate(self.pieces):
+            if not crowded & set(a.legs):
+                continue
+            for label in a.legs:
+                if label in crowded or label in self.out or self.count(label) != 2 or a.legs.count(label) != 1:
+                    continue
+                j = next(k for k, p in enumerate(self.pieces) if k != i and label in p.legs)
+                merged = _contract(a, self.pieces[j], label)
+                if merged is None:
+                    continue
+                self.pieces = [p for k, p in enumerate(self.pieces) if k not in (i, j)]
+                if merged.legs:
+                    self.pieces.append(merged)
+                else:
+                    self.scalars.append(merged.expr)
+                return True
+        return False
+
+    def _outer_hadamard(self) -> bool:
+        """u_i M_ij v_j with i and j free and kept by nothing else: ((u vᵀ) ⊙ M)_ij."""
+        if len(self.out) != 2 or len(self.pieces) != 3:
+            return False
+        i, j = self.out
+        vectors = {p.legs[0]: p for p in self.pieces if len(p.legs) == 1}
+        matrices = [p for p in self.pieces if len(p.legs) == 2 and set(p.legs) == {i, j} and i != j]
+        if set(vectors) != {i, j} or len(matrices) != 1:
+            return False
+        m = matrices[0]
+        outer = N.MatMul(vectors[i].expr, N.Transpose(vectors[j].expr))
+        self.pieces = [Piece(N.Hadamard(outer, m.expr if m.legs == (i, j) else N.Transpose(m.expr)), (i, j))]
+        return True
 
     def _absorb_vectors(self) -> bool:
         """M_ij v_j with j also used elsewhere: (M diag(v))_ij."""
@@ -377,6 +431,71 @@ class Network:
         return mul(*factors)
 
 
+def _contract(a: Piece, b: Piece, label) -> Piece | None:
+    """The product of two pieces over ``label`` (each carries it once), as a piece
+    with the remaining legs: a's other leg first."""
+    if b.legs.count(label) != 1:
+        return None
+    left = a.expr if a.legs[-1] == label else transpose(a.expr)
+    right = b.expr if b.legs[0] == label else transpose(b.expr)
+    if len(a.legs) == 1:
+        left = transpose(a.expr)  # vᵀ B
+    if len(b.legs) == 1:
+        right = b.expr
+    legs = tuple(l for l in a.legs if l != label) + tuple(l for l in b.legs if l != label)
+    product = mul(left, right)
+    if len(legs) == 1 and product.type.is_vector and product.type.row:
+        product = transpose(product)
+    return Piece(product, legs)
+
+
+def _open_wide_operand(t: T.Einsum) -> T.Tensor | None:
+    """A contraction with an operand of rank > 2, which no matrix can stand for,
+    rewritten without it: a nested contraction is inlined (Σ_k A_ijk B_k with
+    A_ijk = Σ_l C_il D_jlk: one contraction), and the contraction distributes over a
+    sum (c_k (S + T)_ijk = c_k S_ijk + c_k T_ijk). None when every operand is narrow."""
+    for k, (op, sub) in enumerate(zip(t.operands, t.subscripts)):
+        if op.rank <= 2 or not isinstance(op, (T.Einsum, T.Sum)):
+            continue
+        ops, subs = list(t.operands), list(t.subscripts)
+        if isinstance(op, T.Sum):
+            terms = []
+            for term in op.terms:
+                ops[k] = term
+                terms.append(T.einsum(ops, subs, t.out, t.coef))
+            # Not T.add: it would factor the common operands back out.
+            return T.Sum(tuple(terms))
+        rename = dict(zip(op.out, sub))
+        inner_ops = list(op.operands)
+        inner_subs = [[rename.get(l, ("inner", l)) for l in s] for s in op.subscripts]
+        return T.einsum(ops[:k] + inner_ops + ops[k + 1:], subs[:k] + inner_subs + subs[k + 1:], t.out,
+                        t.coef * op.coef)
+    return None
+
+
+def _sides(labels: list) -> list[tuple]:
+    """Ways to give the labels of one side of a Kronecker product to (A, B)."""
+    if len(labels) == 2:
+        return [(labels[0], labels[1])]
+    return [(None, labels[0]), (labels[0], None)]
+
+
+def _fused_groups(shape: tuple, fused: tuple) -> tuple | None:
+    """How many consecutive axes of ``shape`` each axis of ``fused`` fuses, or None."""
+    from ..shapes import dim_product
+
+    groups, axis = [], 0
+    for d in fused:
+        for count in range(1, len(shape) - axis + 1):
+            if dim_product(shape[axis:axis + count]) == d:
+                groups.append(count)
+                axis += count
+                break
+        else:
+            return None
+    return tuple(groups) if axis == len(shape) else None
+
+
 def _split(t: T.Einsum, a_labels: set, b_labels: set):
     """The operands of ``t`` in two groups joined by no label, one carrying
     ``a_labels`` and the other ``b_labels``; None if there are no such groups."""
@@ -475,9 +594,17 @@ def vectorised_jacobian(node) -> N.Expr:
     if info is None or info.raw is None:
         raise NoMatrixForm("no vectorised form for this result")
     r, k = info.f_rank, info.x_rank
+    raw = info.raw
     # Column-major vec index = row-major fusion of the reversed axes.
     axes = tuple(range(r))[::-1] + tuple(range(r, r + k))[::-1]
-    moved = T.permute(info.raw, axes)
+    if r == 1 and isinstance(raw, T.Reshape):
+        # f is itself a fused vector (vec(A X), kron(x, a)): its index is the row-major
+        # fusion of the axes it was made of, which are the Jacobian's row axes.
+        groups = _fused_groups(raw.args[0].shape, raw.shape)
+        if groups is not None and all(g == 1 for g in groups[1:]):
+            raw, r = raw.args[0], groups[0]
+            axes = tuple(range(r)) + tuple(range(r, r + k))[::-1]
+    moved = T.permute(raw, axes)
     jacobian = Raiser().kron(moved, r, k)
     jacobian = N.Transpose(jacobian) if info.layout == "denominator" else jacobian
     from .engine import simplify

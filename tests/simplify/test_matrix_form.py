@@ -58,6 +58,10 @@ VEC_CASES = [
     ("A X B", "X", "A: m x n; X: n x p; B: p x q", "kron(B^T, A)"),
     ("inv(X)", "X", "X: n x n", "-kron(X^-T, X^-1)"),
     ("tanh(W x)", "W", "W: m x n; x: n", "kron(x^T, diag(1 - tanh(W x) .^ 2))"),
+    # issue 10: f itself a vec
+    ("vec(A X)", "X", "A: m x n; X: n x p", "kron(I_p, A)"),
+    ("vec(X A)", "X", "X: m x n; A: n x p", "kron(A^T, I_m)"),
+    ("vec(A X B)", "X", "A: m x n; X: n x p; B: p x q", "kron(B^T, A)"),
 ]
 
 

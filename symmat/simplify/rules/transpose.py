@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from ... import nodes as N
-from ..algebra import mul, transpose, split_coefficient, with_coefficient, transposes, is_symmetric
+from ..algebra import (
+    is_symmetric, mul, split_coefficient, transpose, transposes, transposes_when_transposed, transposes_within,
+    with_coefficient,
+)
 
 
 def transpose_of_transpose(e: N.Transpose):
@@ -48,8 +51,8 @@ def transpose_of_sum(e: N.Transpose):
     if not isinstance(inner, (N.Add, N.Hadamard, N.HadamardDiv)):
         return None
     operands = [a for a in inner.args if not a.type.is_scalar]
-    before = 1 + sum(transposes(a) for a in operands)
-    after = sum(1 - transposes(a) for a in operands if not is_symmetric(a))
+    before = 1 + sum(transposes_within(a) for a in operands)
+    after = sum(transposes_when_transposed(a) for a in operands)
     if after >= before:
         return None
     return type(inner)(*[transpose(a) for a in inner.args])
