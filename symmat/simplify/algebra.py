@@ -21,6 +21,28 @@ def mul(*factors: N.Expr) -> N.Expr:
     return flat[0] if len(flat) == 1 else N.MatMul(*flat)
 
 
+def chain(*factors: N.Expr) -> N.Expr:
+    """The product of ``factors`` as written, nested products kept as single factors:
+    a product of products built level by level stays linear in size (splicing each
+    level into the next would copy the chain below every time). The simplifier splices
+    them all at once, top down (engine.py)."""
+    kept = [f for f in factors if f is not None]
+    return kept[0] if len(kept) == 1 else N.MatMul(*kept)
+
+
+def spliced(e: N.MatMul) -> list[N.Expr]:
+    """The factors of ``e`` with nested products spliced in (see opens_up), however
+    deep, in one pass."""
+    out, stack = [], list(reversed(e.args))
+    while stack:
+        f = stack.pop()
+        if opens_up(f):
+            stack.extend(reversed(f.args))
+        else:
+            out.append(f)
+    return out
+
+
 def is_number(e: N.Expr, value: float | None = None) -> bool:
     return isinstance(e, N.Number) and (value is None or e.value == value)
 
@@ -120,13 +142,6 @@ def is_symmetric(e: N.Expr) -> bool:
 def zero_like(e: N.Expr) -> N.Expr:
     """0 of the type of ``e`` (0 times an all-ones value)."""
     return N.zeros(e.type)
-
-
-def _product_type(factors) -> N.Type:
-    t = factors[0].type
-    for f in factors[1:]:
-        t = N.infer_matmul(N.STRICT, t, f.type)
-    return t
 
 
 def broadcast(term: N.Expr, like: N.Expr) -> N.Expr:

@@ -2,20 +2,38 @@
 from __future__ import annotations
 
 from .. import nodes as N
+from .algebra import opens_up, spliced
 from .rules import RULES, STABLE_FORMS
 
 MAX_REWRITES_PER_NODE = 50
 
 
 class Simplifier:
+    """One simplification: every node of the input DAG is simplified once.
+
+    Cost is linear in the size of the DAG because of three habits:
+
+    - the memo is keyed by node identity, so two equal but separately built inputs never
+      meet in a deep structural comparison (each is simplified on its own, once);
+    - every node it returns is canonical (one object per value, ``self.canon``), so its
+      children are canonical too and comparing two results compares their children
+      by identity: a rule sees a node once per change, never a deep walk;
+    - a product of products is spliced once, top down (see ``__call__``).
+    """
+
     def __init__(self, rules=RULES):
         self.rules = rules
-        self.memo: dict[N.Expr, N.Expr] = {}
+        self.memo: dict[int, tuple[N.Expr, N.Expr]] = {}  # id(input) -> (input, result)
+        self.canon: dict[N.Expr, N.Expr] = {}
 
     def __call__(self, e: N.Expr) -> N.Expr:
-        if e in self.memo:
-            return self.memo[e]
-        result = self._rebuild(e)
+        hit = self.memo.get(id(e))
+        if hit is not None:
+            return hit[1]
+        # A product of products is spliced here, before its factors are simplified:
+        # spliced level by level (bottom up) a chain nested L deep would be copied L times.
+        start = N.MatMul(*spliced(e)) if isinstance(e, N.MatMul) and any(map(opens_up, e.args)) else e
+        result = self._rebuild(start)
         seen = {result}
         for _ in range(MAX_REWRITES_PER_NODE):
             rewritten = self._rewrite_once(result)
@@ -26,17 +44,17 @@ class Simplifier:
             if result in seen:
                 raise AssertionError(f"simplification rules cycle on {result!r}")
             seen.add(result)
-        self.memo[e] = result
+        self.memo[id(e)] = (e, result)  # e is kept so that its id stays its own
         return result
 
     def _rebuild(self, e: N.Expr) -> N.Expr:
-        if not e.children:
-            return e
-        args = tuple(self(a) if isinstance(a, N.Expr) else a for a in e.args)
-        if all(x is y for x, y in zip(args, e.args)):
-            return e
-        # Every node class takes its ``args`` back as constructor arguments.
-        return type(e)(*args)
+        if e.children:
+            args = tuple(self(a) if isinstance(a, N.Expr) else a for a in e.args)
+            if not all(x is y for x, y in zip(args, e.args)):
+                # Every node class takes its ``args`` back as constructor arguments.
+                e = type(e)(*args)
+        # Children are canonical, so finding e's canonical twin compares them by identity.
+        return self.canon.setdefault(e, e)
 
     def _rewrite_once(self, e: N.Expr) -> N.Expr | None:
         for rule in self.rules.get(type(e), ()):
@@ -45,7 +63,6 @@ class Simplifier:
                 assert result.type.shape == e.type.shape, (rule.__name__, e, result)
                 return result
         return None
-
 
 def simplify(e: N.Expr) -> N.Expr:
     from ..parse import ensure_recursion_limit

@@ -27,7 +27,7 @@ from .. import nodes as N
 from ..functions import ELEMENTWISE
 from ..index import tensor as T
 from ..shapes import Type
-from .algebra import mul, transpose
+from .algebra import chain, mul, transpose
 
 bind_dimensions = N.bind_dimensions  # where derive.py and api.py look for it
 
@@ -194,7 +194,7 @@ class Raiser:
         body = network.assemble()
         factors = ([N.Number(abs(t.coef))] if abs(t.coef) != 1.0 else []) + scalars
         factors += [body] if body is not None else []
-        result = mul(*factors) if factors else N.Number(1.0)
+        result = chain(*factors) if factors else N.Number(1.0)
         return N.Neg(result) if t.coef < 0 else result
 
 
@@ -346,8 +346,8 @@ class Network:
         elif len(self.out) == 1:
             main = vectors[self.out[0]]
         if main is None:
-            return mul(*scalars) if scalars else None
-        return mul(*scalars, main) if scalars else main
+            return chain(*scalars) if scalars else None
+        return chain(*scalars, main) if scalars else main
 
     def _components(self) -> list[list[int]]:
         parent = list(range(len(self.pieces)))
@@ -390,12 +390,12 @@ class Network:
             if not rest:
                 return N.Apply("sum", v.expr)
             tail = self._walk(rest, None, v.legs[0])
-            return mul(N.Transpose(v.expr), tail)
+            return chain(N.Transpose(v.expr), tail)
         label = start[1]
         first = next(k for k in comp if label in self.pieces[k].legs)
         body = self._walk(comp, first, label)
         if label not in self.out:
-            body = mul(N.Transpose(N.Ones(self._size(first, label))), body)
+            body = chain(N.Transpose(N.Ones(self._size(first, label))), body)
         return body
 
     def _size(self, k: int, label):
@@ -428,7 +428,7 @@ class Network:
                     factors.append(N.Ones(self._size(current, label)))
                 break
             current = nxt[0]
-        return mul(*factors)
+        return chain(*factors)
 
 
 def _contract(a: Piece, b: Piece, label) -> Piece | None:

@@ -112,6 +112,31 @@ def expression(p: Polynomial, like: N.Expr) -> N.Expr:
     return result
 
 
+def _sum_inside(e: N.Expr) -> bool:
+    """Whether :func:`polynomial` would expand a sum below ``e``. Only the nodes it looks
+    through are visited (not the atoms' insides), so the test costs what expanding does."""
+    stack = list(_transparent(e))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, N.Add):
+            return True
+        stack.extend(_transparent(node))
+    return False
+
+
+def _transparent(e: N.Expr) -> tuple:
+    """The operands :func:`polynomial` expands ``e`` into (none for an atom)."""
+    if isinstance(e, (N.Add, N.Neg, N.Hadamard)):
+        return e.args
+    if isinstance(e, N.MatMul) and len(e.args) == 2 and isinstance(e.args[0], N.Number):
+        return e.args[1:]
+    if isinstance(e, N.HadamardDiv):
+        return e.args[:1]
+    if isinstance(e, N.ElemPower) and e.exponent.is_integer() and 0 < e.exponent <= 3:
+        return e.args[:1]
+    return ()
+
+
 def _size(e: N.Expr) -> int:
     return sum(1 for _ in _nodes(e))
 
@@ -126,8 +151,7 @@ def _nodes(e: N.Expr):
 
 def expand_and_collect(e: N.Add):
     """Σ Π (sums) expanded and like monomials collected, when the result is smaller"""
-    if not any(isinstance(t, (N.Hadamard, N.Neg, N.MatMul)) and any(
-            isinstance(n, N.Add) for n in _nodes(t) if n is not t) for t in e.args):
+    if not any(isinstance(t, (N.Hadamard, N.Neg, N.MatMul)) and _sum_inside(t) for t in e.args):
         return None
     try:
         p = polynomial(e)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import nodes as N
-from ..algebra import opens_up, mul, is_number, transpose, split_coefficient, with_coefficient, zero_like, _product_type, _inverse
+from ..algebra import opens_up, mul, is_number, transpose, split_coefficient, with_coefficient, zero_like, _inverse
 
 
 def flatten_product(e: N.MatMul):
@@ -39,21 +39,57 @@ def product_identity(e: N.MatMul):
 
 def diagonal_times_vector(e: N.MatMul):
     """diag(v) w = v ⊙ w and wᵀ diag(v) = (v ⊙ w)ᵀ for vectors v, w (w may be a product)"""
-    args = list(e.args)
-    for k, f in enumerate(args):
-        if not (isinstance(f, N.Apply) and f.name == "diag" and f.args[1].type.is_vector):
-            continue
-        v = f.args[1]
-        for j in range(k + 1, len(args)):
-            t = _product_type(args[k + 1:j + 1])
-            if t.is_vector and not t.row:
-                return mul(*args[:k], N.Hadamard(v, mul(*args[k + 1:j + 1])), *args[j + 1:])
-        for j in range(k - 1, -1, -1):
-            t = _product_type(args[j:k])
-            if t.is_vector and t.row:
-                row = N.Transpose(N.Hadamard(v, transpose(mul(*args[j:k]))))
-                return mul(*args[:j], row, *args[k + 1:])
-    return None
+    if not any(_is_diagonal(f) for f in e.args):
+        return None
+    return mul(*_diagonals_applied(e.args, 0, len(e.args), _next_columns(e.args)))
+
+
+def _is_diagonal(f: N.Expr) -> bool:
+    return isinstance(f, N.Apply) and f.name == "diag" and f.args[1].type.is_vector
+
+
+def _next_columns(args) -> list[int]:
+    """For each position, the first position at or after it that holds a column vector
+    (len(args) if none): one pass, so the rule stays linear in the chain's length."""
+    nxt, j = [len(args)] * (len(args) + 1), len(args)
+    for i in range(len(args) - 1, -1, -1):
+        if args[i].type.is_vector and not args[i].type.row:
+            j = i
+        nxt[i] = j
+    return nxt
+
+
+def _diagonals_applied(args, lo: int, hi: int, nxt: list[int]) -> list[N.Expr]:
+    """The factors ``args[lo:hi]`` with every diag(v) applied to the vector beside it.
+
+    In a well-typed chain only matrices and scalars stand between diag(v) and the first
+    column vector after it, so ``diag(v) A … c`` is ``v ⊙ (A … c)``, read off one index
+    (the inner product gets the same treatment first). Failing that, a row vector
+    followed by matrices and scalars ends just before diag(v): ``wᵀ A … diag(v)`` is
+    ``(v ⊙ (wᵀ A …)ᵀ)ᵀ``. Each factor is looked at once, so deep backpropagation chains
+    (diag(h₁') W₂ᵀ diag(h₂') W₃ᵀ … r) nest in time linear in their length."""
+    out: list[N.Expr] = []
+    row_at = None  # where in out a row vector starts a product that is still a row vector
+    i = lo
+    while i < hi:
+        f = args[i]
+        if _is_diagonal(f):
+            v, j = f.args[1], nxt[i + 1]
+            if j < hi:
+                out.append(N.Hadamard(v, mul(*_diagonals_applied(args, i + 1, j + 1, nxt))))
+                row_at, i = None, j + 1
+                continue
+            if row_at is not None:
+                row = N.Transpose(N.Hadamard(v, transpose(mul(*out[row_at:]))))
+                del out[row_at:]
+                out.append(row)  # still a row vector, at row_at
+                i += 1
+                continue
+        out.append(f)
+        if f.type.is_vector:
+            row_at = len(out) - 1 if f.type.row else None
+        i += 1
+    return out
 
 
 def ones_inner_product(e: N.MatMul):
