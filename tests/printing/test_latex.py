@@ -118,21 +118,16 @@ RENDERED = [text for text, _ in test_latex.pytestmark[0].args[1]] + [
     "norm(c) + norm(x - y)^2 + norm(X .* X)",
 ]
 
-needs_node = pytest.mark.skipif(katex.node_missing() is not None, reason=katex.node_missing() or "")
-
-
 def _render_all(formulas: list[str]) -> None:
     errors = katex.render(formulas)
     bad = [(f, e) for f, e in zip(formulas, errors) if e is not None]
     assert not bad, "\n".join(f"{f}\n  -> {e}" for f, e in bad)
 
 
-@needs_node
 def test_every_construct_renders():
     _render_all([to_latex(parse(t, WHERE)) for t in RENDERED])
 
 
-@needs_node
 def test_odd_names_render():
     names = ["x", "W_1", "xy", "alpha", "λ", "é", "a{b}", "x y", "a\\b", "$", "%", "#", "&", "^", "~", "'", "_", "ℓ", "中", "x\n", "∂"]
     formulas = [to_latex(N.MatMul(N.Symbol(n, matrix("m", "n")), N.Symbol("v", column("n")))) for n in names]
@@ -141,7 +136,6 @@ def test_odd_names_render():
     _render_all(formulas)
 
 
-@needs_node
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(nodes(max_depth=4), min_size=40, max_size=40))
 def test_random_expressions_render(exprs):
@@ -149,7 +143,6 @@ def test_random_expressions_render(exprs):
     _render_all([to_latex(e) for e in exprs])
 
 
-@needs_node
 def test_derivative_results_render():
     from symmat.diff import diff
 

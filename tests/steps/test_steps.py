@@ -2,6 +2,7 @@
 symmat.diff in both layouts, every line rendered by KaTeX, refusals named."""
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 
@@ -104,10 +105,6 @@ def test_unsupported_is_a_symmat_error():
 
 
 # ------------------------------------------------------------------ LaTeX
-needs_node = pytest.mark.skipif(katex.node_missing() is not None, reason=katex.node_missing() or "")
-
-
-@needs_node
 def test_every_step_renders_in_katex():
     formulas = []
     for f, wrt, extra in CORPUS:
@@ -135,7 +132,6 @@ def test_document_is_standalone():
     assert doc.count("{") == doc.count("}")
 
 
-@needs_node
 def test_document_math_renders_in_katex():
     docs = [steps_latex(f, wrt, document=True, where=declarations(extra)) for f, wrt, extra in CORPUS[:12]]
     formulas = [m for doc in docs for m in _document_math(doc)]
@@ -145,7 +141,8 @@ def test_document_math_renders_in_katex():
 
 needs_pdflatex = pytest.mark.skipif(
     shutil.which("pdflatex") is None,
-    reason="pdflatex is not installed (.ci/run installs it: texlive-latex-base, texlive-latex-recommended)")
+    reason="pdflatex is not installed: compiling a step document needs TeX (texlive-latex-base, "
+    "texlive-latex-recommended; .ci/run installs them); the KaTeX tests still check its math")
 
 
 def pdflatex(tmp_path, doc: str, name: str = "steps") -> str:
@@ -155,6 +152,9 @@ def pdflatex(tmp_path, doc: str, name: str = "steps") -> str:
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300,
     )
+    missing = re.search(r"File `([^']+\.sty)' not found", done.stdout)
+    if missing:  # a TeX installation without amsmath/amssymb: the machine's, not the document's
+        pytest.skip(f"this TeX installation lacks {missing.group(1)}, which a step document uses")
     assert done.returncode == 0, done.stdout[-2000:]
     return (tmp_path / f"{name}.log").read_text(errors="replace")
 
