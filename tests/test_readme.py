@@ -32,7 +32,8 @@ from symmat.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 QUICKSTART = [
-    """pip install -e '.[test]' && symmat diff "g(W^T a)" --wrt W --layout denominator""",
+    "python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[test]' && "
+    """symmat diff "g(W^T a)" --wrt W --layout denominator""",
     "pytest",
 ]
 
@@ -193,7 +194,7 @@ def test_quickstart_is_the_two_commands():
     found = re.search(r"<!-- quickstart[^>]*-->\s*```\w*\n(.*?)```\s*<!-- /quickstart -->", MARKDOWN, re.S)
     assert found, "the README's quick start markers"
     assert found.group(1).splitlines() == QUICKSTART
-    status, output = run_command(QUICKSTART[0].split(" && ", 1)[1])
+    status, output = run_command(QUICKSTART[0].rsplit(" && ", 1)[1])
     assert status == 0 and output.strip()
 
 
@@ -202,5 +203,5 @@ def test_ci_runs_the_quickstart_commands():
     the README's test command as written."""
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     stripped = [line.strip() for line in ci]
-    assert QUICKSTART[0].split(" && ", 1)[1] in " ".join(stripped)
+    assert QUICKSTART[0].rsplit(" && ", 1)[1] in " ".join(stripped)
     assert QUICKSTART[1] in stripped

@@ -56,9 +56,10 @@ def _npm_reason(output: str) -> str:
     """The line of npm's error output that says what went wrong."""
     lines = [line.removeprefix("npm error").removeprefix("npm ERR!").strip() for line in output.splitlines()]
     lines = [line for line in lines if line]
-    for line in lines:
-        if "reason:" in line or line.startswith(("FetchError", "code ")):
-            return line
+    for clue in ("reason:", "FetchError", "code "):
+        for line in lines:
+            if clue in line:
+                return line
     return lines[0] if lines else "no message"
 
 
