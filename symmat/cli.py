@@ -16,6 +16,7 @@ import keyword
 import os
 import sys
 import warnings
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from . import __version__
@@ -33,8 +34,14 @@ class UsageError(Exception):
 
 
 def read_expression(text: str) -> str:
-    """The EXPR argument, or standard input when it is ``-``."""
-    return sys.stdin.read().strip() if text == "-" else text
+    """The EXPR argument, or standard input when it is ``-``. Standard input is read as
+    UTF-8 whatever the locale, bytes that are not UTF-8 kept (as the command line keeps
+    them) so that the parser reports them where they are."""
+    if text != "-":
+        return text
+    stdin = getattr(sys.stdin, "buffer", None)
+    data = sys.stdin.read() if stdin is None else stdin.read().decode("utf-8", "surrogateescape")
+    return data.strip()
 
 
 # ------------------------------------------------------------------ parse
@@ -62,28 +69,56 @@ def add_parse_command(subparsers) -> None:
 # ------------------------------------------------------------------ diff
 EMITS = ("text", "latex", "numpy", "steps", "index")
 
-DIFF_EXAMPLES = """\
-examples:
-  symmat diff "g(W^T a)" --wrt W --layout denominator
-      a ∇g(W^T a)^T
-  symmat diff "norm(A x - b)^2" --wrt x --emit latex
-      2 \\left(A x - b\\right)^\\top A
-  symmat diff "x^T A x" --wrt x --order 2
-      A + A^T
-  symmat diff "logdet(X)" --wrt X --check
-      X^-1
-      check: max relative error 4e-11 over 3 random inputs (finite differences)
-  symmat diff "W x" --wrt W --emit index
-      ∂(W x)[i]/∂W[k,j] = x[j] δ[i,k]
-      ∂vec(W x)/∂vec(W) = kron(x^T, I_m)
-  symmat diff "tr(A X B)" --wrt X --where "A: p x m; B: n x p" --json
-  symmat diff "log(det(X))" --wrt X --emit steps --document > steps.tex
-  echo "sigmoid(w^T x)" | symmat diff - --wrt w --emit numpy
+@dataclass(frozen=True)
+class Example:
+    """A command shown in ``--help``, with what it prints (standard output, then standard
+    error). tests/test_cli_help.py runs every one and compares, so the help cannot drift;
+    ``output=None`` shows the command alone (its output is too long to show) and the test
+    only checks that it succeeds and prints."""
 
+    command: str  # the arguments after "symmat", as typed in a shell
+    output: str | None = None
+    stdin: str | None = None  # shown as `echo "..." | symmat ...`
+    to_file: str | None = None  # shown as `symmat ... > FILE`
+
+    def shown(self) -> str:
+        line = f"symmat {self.command}"
+        if self.stdin is not None:
+            line = f'echo "{self.stdin}" | {line}'
+        if self.to_file is not None:
+            line = f"{line} > {self.to_file}"
+        lines = [f"  {line}"] + [f"      {out}" for out in (self.output or "").splitlines()]
+        return "\n".join(lines)
+
+
+def examples_epilog(examples: Sequence[Example], note: str) -> str:
+    return "examples:\n" + "\n".join(e.shown() for e in examples) + "\n\n" + note
+
+
+DIFF_EXAMPLES = [
+    Example('diff "g(W^T a)" --wrt W --layout denominator', "a ∇g(W^T a)^T"),
+    Example('diff "norm(A x - b)^2" --wrt x --emit latex', "2 \\left(A x - b\\right)^\\top A"),
+    Example('diff "x^T A x" --wrt x --order 2', "A + A^T"),
+    Example('diff "logdet(X)" --wrt X --check',
+            "X^-1\ncheck: max relative error 4e-11 over 3 random inputs (finite differences)"),
+    Example('diff "W x" --wrt W --emit index', "∂(W x)[i]/∂W[k,j] = δ[i,k] x[j]\n∂vec(W x)/∂vec(W) = kron(x^T, I)"),
+    Example('diff "tr(A X B)" --wrt X --where "A: p x m; B: n x p" --json'),
+    Example('diff "log(det(X))" --wrt X --emit steps --document', to_file="steps.tex"),
+    Example("diff - --wrt w --emit numpy", stdin="sigmoid(w^T x)"),
+]
+
+DIFF_NOTE = """\
 Undeclared names: uppercase is a matrix, lowercase a vector, an unknown function an
 abstract scalar function; every size is inferred. Exit status: 0 on success, 1 when
 --check finds the derivative wrong, 2 on bad input (the message points at the place).
 """
+
+MAIN_EXAMPLES = [
+    Example('parse "g(W^T a)"', "g(W^T a)\nshape: scalar\nwhere: W: m x n; a: m; g: R^n -> R"),
+    Example('diff "g(W^T a)" --wrt W --layout denominator', "a ∇g(W^T a)^T"),
+]
+
+MAIN_NOTE = "symmat COMMAND --help shows a command's options and more examples.\n"
 
 NUMPY_FUNCTION_NAME = "d_f"  # the generated function's name unless --name gives one
 
@@ -152,7 +187,7 @@ def add_diff_command(subparsers) -> None:
         "diff", help="differentiate an expression with respect to a variable",
         description="Differentiate EXPR with respect to the variable --wrt and print the derivative "
         "(matrix notation where one exists, index notation for results of rank 3 and more).",
-        epilog=DIFF_EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=examples_epilog(DIFF_EXAMPLES, DIFF_NOTE), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("expr", metavar="EXPR", help="the expression, e.g. \"g(W^T a)\"; - reads it from standard input")
     p.add_argument("--wrt", required=True, metavar="X", help="the variable to differentiate by")
@@ -187,6 +222,7 @@ SUBCOMMANDS: list[Callable] = [add_parse_command, add_diff_command]
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="symmat", description="Symbolic matrix calculus: parse and differentiate matrix expressions.",
+        epilog=examples_epilog(MAIN_EXAMPLES, MAIN_NOTE), formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"symmat {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping, Union
 
-from .errors import DeclarationError
+from .errors import DeclarationError, reject_invalid_utf8
 from .functions import RESERVED_NAMES
 
 # Undeclared names that are scalars by the seeds' notation (contract §2): the lowercase
@@ -53,6 +53,7 @@ def parse_declarations(where: Where) -> Declarations:
         return where
     decls = Declarations()
     if isinstance(where, str):
+        reject_invalid_utf8(where, DeclarationError, "the declarations")
         offset = 0
         for part in where.split(";"):
             if part.strip():

@@ -5,6 +5,8 @@ An error that knows where in the source text it arose carries ``text`` and
 """
 from __future__ import annotations
 
+import re
+
 
 _WINDOW = 40  # characters shown on each side of the caret in a long line
 
@@ -78,3 +80,21 @@ class InteropError(SymmatError):
 class SymmatWarning(UserWarning):
     """Input that symmat reads, but probably not as meant (a name one typo away from a
     built-in function). The CLI prints it on stderr."""
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def reject_invalid_utf8(text: str, error: type[SymmatError], what: str) -> None:
+    """Raises ``error`` at the first byte of ``text`` that was not valid UTF-8.
+
+    Python decodes such bytes (in command-line arguments, and on standard input as
+    ``symmat`` reads it) to lone surrogates U+DC80..U+DCFF, which no text contains; the
+    message names the byte, and the text is shown with U+FFFD in its place."""
+    found = _SURROGATE.search(text)
+    if found is None:
+        return
+    code = ord(found.group())
+    what_char = f"the byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"U+{code:04X}"
+    shown = _SURROGATE.sub("\ufffd", text)
+    raise error(f"invalid UTF-8 in {what}: {what_char} is not part of a character", shown, found.start())

@@ -41,7 +41,9 @@ import lark
 
 from . import nodes as N
 from .declarations import PI_NAMES, SCALAR_NAMES, Declarations, Where, parse_declarations
-from .errors import ArityError, ParseError, ShapeError, SymmatError, SymmatWarning, UnknownFunctionError
+from .errors import (
+    ArityError, ParseError, ShapeError, SymmatError, SymmatWarning, UnknownFunctionError, reject_invalid_utf8,
+)
 from .functions import ELEMENTWISE, MATRIX_FUNCTIONS, near_builtin
 from .shapes import SCALAR, DimNamer, DimVar, Type, Unifier, column, matrix
 
@@ -291,6 +293,7 @@ def parse(text: str, where: Where = None) -> N.Expr:
     ensure_recursion_limit()
     if not text.strip():
         raise ParseError("the expression is empty", text, 0)
+    reject_invalid_utf8(text, ParseError, "the expression")
     decls = parse_declarations(where)
     # Parsing allocates a few objects per token and frees none of them until the end;
     # the cyclic garbage collector would rescan that growing heap again and again

@@ -75,16 +75,30 @@ class Type:
         # While typing, a dimension may still be unknown; say nothing of a size that
         # nothing fixes rather than print a placeholder.
         unknown = [isinstance(d, DimVar) and d.root().value is None for d in self.shape]
-        dims = " x ".join("?" if u else str(d) for d, u in zip(self.shape, unknown))
+        names = ["?" if u else str(d) for d, u in zip(self.shape, unknown)]
         kind = {1: f"{'row' if self.row else 'column'} vector", 2: "matrix"}.get(self.rank, "tensor")
         if all(unknown):
             return f"a {kind}"
         if self.is_vector:
-            return f"a {kind} of length {dims}"
-        return f"a {dims} {kind}"
+            return f"a {kind} of length {names[0]}"
+        return f"{article(names[0].split('*')[0])} {' × '.join(names)} {kind}"
 
     def map(self, fn: Callable) -> "Type":
         return Type(tuple(fn(d) for d in self.shape), self.row)
+
+
+def article(word: str) -> str:
+    """"a" or "an", as ``word`` is read aloud: a dimension name of one letter (or one
+    letter and digits) is spelled (an m, an n1, a k), a number is said (an 8, an 11, an 18,
+    a 1000), a longer name is a word (a batch, an input)."""
+    if word.isdigit():
+        n = int(word)
+        while n >= 1000:  # 18000 is said "eighteen thousand"
+            n //= 1000
+        return "an" if n in (11, 18) or str(n).startswith("8") else "a"
+    head = word[:1].lower()
+    spelled = len(word) == 1 or not any(c.isalpha() for c in word[1:])
+    return "an" if head in ("aefhilmnorsx" if spelled else "aeiou") and head.isascii() else "a"
 
 
 SCALAR = Type()
@@ -129,7 +143,16 @@ class DimVar:
 
 
 class Unifier:
-    """Equates dimensions. ``strict`` unifiers only compare concrete dimensions."""
+    """Equates dimensions.
+
+    A named dimension (``m``) and an integer (``3``) unify: ``m`` takes the size 3, here
+    and wherever else it appears (``A: 2 x m; x: 3`` makes ``A x`` fit). Two different
+    names stay different sizes, since declaring them apart says they are. ``strict``
+    unifiers (``names_take_sizes=False``), which check finished nodes, only compare."""
+
+    def __init__(self, names_take_sizes: bool = True):
+        self.names_take_sizes = names_take_sizes
+        self.sizes: dict[str, int] = {}  # named dimension -> the integer it took
 
     def unify(self, a, b, describe: Callable[[], str]) -> None:
         ra, rb = self.resolve(a), self.resolve(b)
@@ -140,6 +163,11 @@ class Unifier:
             for fa, fb in zip(ra.factors, rb.factors):
                 self.unify(fa, fb, describe)
             return
+        if self.names_take_sizes:
+            for name, size in ((ra, rb), (rb, ra)):
+                if isinstance(name, str) and isinstance(size, int):
+                    self.sizes[name] = size
+                    return
         if ra != rb:
             raise ShapeError(describe())
 
@@ -158,7 +186,7 @@ class Unifier:
             return r if r.value is None else self.resolve(r.value)
         if isinstance(d, Prod):
             return dim_product(self.resolve(f) for f in d.factors)
-        return d
+        return self.sizes.get(d, d) if isinstance(d, str) else d
 
     def unify_types(self, a: Type, b: Type, describe: Callable[[], str]) -> None:
         if a.rank != b.rank or (a.is_vector and a.row != b.row):
@@ -167,7 +195,7 @@ class Unifier:
             self.unify(da, db, describe)
 
 
-STRICT = Unifier()
+STRICT = Unifier(names_take_sizes=False)
 
 FRESH_NAMES = ("m", "n", "p", "q", "r", "k", "l", "s", "t", "u", "v", "w")
 

@@ -71,6 +71,8 @@ def diff(
         raise DiffError(f"form must be 'matrix' or 'index', not {form!r}")
     f = _as_expr(f, where)
     var = _variable(f, wrt, where)
+    if symmetric == "symmetric" and not var.symmetric:
+        raise DiffError(_not_symmetric(var))
     # Differentiating log(1 + exp(u)) as softplus(u) gives σ(u) and σ(u)(1 - σ(u)), which
     # the generated code computes without overflow (and which read as the textbook's).
     tensor, type_ = lower(stable_forms(f)), f.type
@@ -146,6 +148,17 @@ def _variable(f: N.Expr, wrt, where) -> T.Var:
         f"{name!r} is not a variable of the expression; declare its shape in where= "
         "to get the zero derivative"
     )
+
+
+def _not_symmetric(var: T.Var) -> str:
+    """Why symmetric="symmetric" does not apply to ``var``, and what to declare."""
+    told = ("the symmetric convention (symmetric='symmetric', --symmetric symmetric) is for a matrix "
+            f"declared symmetric, and {var.name}")
+    if len(var.shape) == 2 and var.shape[0] == var.shape[1]:
+        d = var.shape[0]
+        return f'{told} is not: declare it ("{var.name}: {d} x {d} symmetric" in --where or where=)'
+    kind = Type(var.shape).describe()
+    return f"{told} is {kind}, not a square matrix" if len(var.shape) == 2 else f"{told} is {kind}"
 
 
 def _derivative_raw(tensor: T.Tensor, var: T.Var, symmetric: str) -> T.Tensor:
