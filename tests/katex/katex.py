@@ -31,11 +31,19 @@ def installed() -> bool:
     return (HERE / "node_modules" / "katex" / "package.json").exists()
 
 
+def node_missing() -> str | None:
+    """Why node is missing, or None: a cheap check for ``pytest.mark.skipif`` at collection.
+    ``render`` skips in every case (npm missing or unable to install KaTeX too)."""
+    if shutil.which("node") is None:
+        return "node is not installed: the LaTeX rendering tests run KaTeX on Node.js (install node and npm)"
+    return None
+
+
 @lru_cache(maxsize=None)
 def unavailable() -> str | None:
     """Why KaTeX cannot render here, or None; installs it (once) when it can."""
-    if shutil.which("node") is None:
-        return "node is not installed: the LaTeX rendering tests run KaTeX on Node.js (install node and npm)"
+    if node_missing() is not None:
+        return node_missing()
     if installed():
         return None
     if shutil.which("npm") is None:
