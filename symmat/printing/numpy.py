@@ -182,8 +182,17 @@ class NumpyPrinter(ProductPrinter, IndexPrinter, Printer):
     def _print_Kron(self, node):
         if node.left.type.is_scalar or node.right.type.is_scalar:
             return self._binary(node, "*")
-        # Reached only when the Kronecker product itself is the value asked for.
-        return f"np.kron({self.code(node.left)[0]}, {self.code(node.right)[0]})", ATOM
+        # Reached only when the Kronecker product itself is the value asked for. A
+        # vector factor is n x 1 (a row 1 x n), as in the language; np.kron of 1-D
+        # arrays would lay it along the other axis.
+        def operand(e: N.Expr) -> str:
+            code = self.code(e)
+            if not e.type.is_vector:
+                return code[0]
+            return f"{wrap(code, ATOM)}[{'None, :' if e.type.row else ':, None'}]"
+
+        text = f"np.kron({operand(node.left)}, {operand(node.right)})"
+        return (f"{text}.reshape(-1)" if node.type.is_vector else text), ATOM
 
     def _power(self, base: Code, exponent: float) -> Code:
         # `**` on Python floats raises where NumPy returns inf or nan (0.0 ** -1,
