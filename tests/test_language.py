@@ -286,3 +286,41 @@ def test_complex_values_are_refused():
         parse("x^T x").evaluate({"x": np.ones(3) * 1j})
     with pytest.raises(EvaluationError, match="complex"):
         parse("g(x)").evaluate({"x": np.ones(3), "g": lambda u: 1j})
+
+
+# ------------------------------------------------------------------ SymPy
+SYMPY_CASES = [
+    "q .^ t", "s^t", "s^(1/3)", "max(0, A x + a)", "min(A, B)", "max(s, t)", "mean(x)", "mean(A)",
+    "norm(x, 1)", "softmax(Z)", "logsumexp(Z)", "log_softmax(Z)", "log_softmax(A x)", "pi x^T x",
+    "V softmax(K^T Qm)",
+]
+
+
+@pytest.mark.parametrize("text", SYMPY_CASES)
+def test_to_sympy_keeps_the_value(text):
+    from symmat.interop.sympy import sympy_value
+
+    e = parse(text, WHERE)
+    v = _values()
+    _same(sympy_value(e.to_sympy(), v), e.evaluate(v))
+
+
+def test_ml_gradients_read_as_matrices():
+    """Batched cross-entropy: the gradient textbooks write, checked by value too."""
+    for text, want in [
+        ("-sum(Y .* log_softmax(Z))", "softmax(Z) diag(Y^T ones) - Y"),
+        ("sum(logsumexp(Z)) - tr(Y^T Z)", "softmax(Z) - Y"),
+    ]:
+        result = assert_derivative(text, "Z", _values(), "denominator", where=WHERE)
+        assert str(result) == want
+
+
+@pytest.mark.parametrize("text,var", DERIVATIVES[::3], ids=[f"{t}-d{v}" for t, v in DERIVATIVES[::3]])
+def test_steps_answer_or_refuse_cleanly(text, var, capsys):
+    """--emit steps derives what it knows and refuses the rest with a message (exit 2)."""
+    from symmat.cli import main
+
+    status = main(["diff", text, "--wrt", var, "--where", WHERE, "--emit", "steps"])
+    out, err = capsys.readouterr()
+    assert status in (0, 2) and "Traceback" not in err
+    assert (status == 0) == bool(out)

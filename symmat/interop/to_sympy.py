@@ -235,6 +235,17 @@ class _ToSympy:
             return sp.Pow(base, number(node.exponent))
         return sp.HadamardPower(base, number(node.exponent))
 
+    def _to_GeneralPower(self, node):
+        base, exponent = self(node.base), self(node.exponent)
+        return sp.Pow(base, exponent) if node.base.type.is_scalar else sp.HadamardPower(base, exponent)
+
+    def _to_Max(self, node):
+        if node.type.is_scalar:
+            return sp.Max(self(node.left), self(node.right))
+        return self(_as_relu(node))
+
+    _to_Min = _to_Max
+
     def _to_Transpose(self, node):
         arg = self(node.args[0])
         if node.type.is_scalar:
@@ -245,7 +256,19 @@ class _ToSympy:
     # ---------------------------------------------------------------- functions
     def _to_Apply(self, node):
         name, arg_node = node.args
+        if name in _COMPOSITES:  # no SymPy counterpart: the formula symmat lowers it to
+            return self(_COMPOSITES[name](self, arg_node))
+        if name in ("softmax", "logsumexp") and arg_node.type.is_matrix:
+            return self._columnwise(name, self(arg_node), arg_node.type)
         return getattr(self, "_apply_" + name)(self(arg_node), arg_node.type)
+
+    def _columnwise(self, name, z, t):
+        """softmax(Z) = E diag(1 ./ (Eᵀ 1)) and logsumexp(Z) = log.(Eᵀ 1), E = exp.(Z)."""
+        e = ElementwiseApplyFunction(sp.exp, z)
+        sums = sp.Transpose(e) * sp.OneMatrix(self.dim(t.shape[0]), 1)
+        if name == "logsumexp":
+            return ElementwiseApplyFunction(sp.log, sums)
+        return e * DiagMatrix(sp.HadamardPower(sums, -1))
 
     def _apply_tr(self, x, t):
         return sp.Trace(x)
@@ -325,6 +348,8 @@ class _ToSympy:
 
     def _to_Call(self, node):
         name, arg_node, order = node.args
+        if order > 2:
+            raise InteropError(f"to_sympy writes derivatives of {name} up to the Hessian, not of order {order}")
         g, arg = self.function(name), self(arg_node)
         if order == 0:
             return g(arg)
@@ -332,6 +357,33 @@ class _ToSympy:
             d = sp.Dummy("d")
             return sp.Lambda(d, g(d).diff(d, order))(arg)  # Subs(Derivative(g(d), d), d, arg)
         return function_derivative(g, arg, order)
+
+
+def _as_relu(node) -> N.Expr:
+    """max(a, b) = a + relu(b - a), min(a, b) = a - relu(a - b) (symmat's lowering)."""
+    a, b = node.left, node.right
+    if isinstance(node, N.Max):
+        return N.Add(a, N.Elementwise("relu", N.Add(b, N.Neg(a))))
+    return N.Add(a, N.Neg(N.Elementwise("relu", N.Add(a, N.Neg(b)))))
+
+
+def _size(printer, t: Type) -> N.Expr:
+    """The number of entries of a value of type ``t`` as a symmat scalar: sum(ones) per axis."""
+    factors = [N.Apply("sum", N.Ones(d)) for d in t.shape]
+    return factors[0] if len(factors) == 1 else N.MatMul(*factors)
+
+
+def _log_softmax(printer, z: N.Expr) -> N.Expr:
+    lse = N.Apply("logsumexp", z)
+    shift = N.MatMul(N.Ones(z.type.shape[0]), N.Transpose(lse)) if z.type.is_matrix else lse
+    return N.Add(z, N.Neg(shift))
+
+
+_COMPOSITES = {
+    "mean": lambda printer, x: N.Div(N.Apply("sum", x), _size(printer, x.type)) if x.type.shape else x,
+    "norm1": lambda printer, x: N.Apply("sum", N.Elementwise("abs", x)),
+    "log_softmax": _log_softmax,
+}
 
 
 __all__ = ["to_sympy", "origin_of_symbols", "number", "formula", "sympy_formulas", "as_scalar"]

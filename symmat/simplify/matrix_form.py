@@ -215,7 +215,7 @@ class Network:
             changed = (
                 self._traces_and_diagonals() or self._vector_products() or self._matrix_products()
                 or self._outer_hadamard() or self._contract_into_crowded() or self._absorb_vectors()
-                or self._lone_scalars()
+                or self._lone_scalars() or self._crowded_column_sums()
             )
         for label in {l for p in self.pieces for l in p.legs}:
             if self.count(label) > 2:
@@ -323,6 +323,21 @@ class Network:
                 self.scalars.append(N.Apply("sum", p.expr))
                 del self.pieces[k]
                 return True
+        return False
+
+    def _crowded_column_sums(self) -> bool:
+        """Σ_k M_kj = (Mᵀ 1)_j when k is summed nowhere else and j is shared by three
+        factors (softmax(Z)_ij Σ_k Y_kj = (softmax(Z) diag(Yᵀ 1))_ij): the vector can then
+        be absorbed as a diagonal. Otherwise a path writes the sum as 1ᵀ M."""
+        for k, p in enumerate(self.pieces):
+            if len(p.legs) != 2 or p.legs[0] == p.legs[1]:
+                continue
+            for axis in (0, 1):
+                lone, other = p.legs[axis], p.legs[1 - axis]
+                if self.count(lone) == 1 and self.count(other) > 2:
+                    oriented = N.Transpose(p.expr) if axis == 0 else p.expr
+                    self.pieces[k] = Piece(mul(oriented, N.Ones(p.expr.type.shape[axis])), (other,))
+                    return True
         return False
 
     # ----------------------------------------------------------------- assembly

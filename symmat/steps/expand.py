@@ -168,8 +168,9 @@ class Expander:
     def _d_Apply(self, u):
         name, a = u.args
         method = getattr(self, "_apply_" + name, None)
-        if method is None:
-            raise UnsupportedStep(f"steps cannot differentiate {name}(...)")
+        if method is None or (name in ("softmax", "logsumexp") and a.type.is_matrix):
+            what = "norm(..., 1)" if name == "norm1" else f"{name}(...)" + (" of a matrix" if method else "")
+            raise UnsupportedStep(f"steps cannot differentiate {what}")
         return method(u, a)
 
     def _linear(self, name, latex):
