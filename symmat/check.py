@@ -40,7 +40,7 @@ MAX_CHECKED_SIZE = 12
 # keep every matrix that is inverted (or whose determinant is taken) this well-conditioned.
 KINK_MARGIN = 1e-3
 MAX_CONDITION = 1e8
-KINKED = frozenset({"relu", "abs", "sign", "step", "max", "min"})
+KINKED = frozenset({"relu", "abs", "sign", "step", "max", "min", "norm1"})
 
 
 def relative_error(got: np.ndarray, want: np.ndarray) -> float:

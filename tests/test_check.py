@@ -149,6 +149,8 @@ def test_hazard_sees_kinks_and_singular_matrices():
     assert hazard([f], near)
     assert not hazard([f], {**near, "y": np.array([0.5, 0.5])})
     assert hazard([f], {**near, "y": np.array([0.5, 0.5]), "A": np.array([[1.0, 1.0], [1.0, 1.0 + 1e-12]])})
+    g = symmat.parse("sum(max(x, y)) + norm(x - y, 1)")
+    assert hazard([g], near) and not hazard([g], {**near, "y": np.array([0.5, 0.5])})
 
 
 def test_large_declared_sizes_are_checked_at_stand_in_sizes():
@@ -170,3 +172,18 @@ def test_no_false_alarm_over_the_golden_corpus(layout):
     for entry in CORPUS:
         report = verify(entry.expr, entry.wrt, layout=layout, where=entry.where, order=entry.order)
         assert report.passed, (entry.id, report.summary())
+
+
+@pytest.mark.parametrize("seed", range(0, 80, 4))
+def test_no_false_alarm_on_random_compositions(seed):
+    """Compositions of every construct (kinked relu/abs included), of every rank, by each
+    of their variables, both layouts: a correct result always passes the check."""
+    from symmat.shapes import Type, column, matrix
+    from tests.diff.compositions import build
+
+    type_ = [Type(), column("m"), matrix("m", "n")][seed % 3]
+    f = build(seed, depth=2, type_=type_)
+    for name in f.free_symbols():
+        for layout in ("numerator", "denominator"):
+            report = verify(f, name, layout=layout, seed=seed)
+            assert report.passed, (str(f), name, layout, report.summary())

@@ -39,6 +39,8 @@ class DifferentialEvaluator(Evaluator):
 def along(G: np.ndarray, V: np.ndarray, layout: str) -> np.ndarray:
     """The differential ``df`` that the derivative ``G`` gives along ``V`` (contract §3)."""
     k = V.ndim
+    if G.ndim < k:  # the line "= 0" (a constant's differential): zero whatever the shape
+        return G
     if layout == "numerator":  # axes F ++ reverse(X)
         return np.tensordot(G, np.transpose(V), axes=k) if k else G * float(V)
     if not k:

@@ -161,6 +161,27 @@ def _lines(h: N.Expr, var: N.Symbol, layout: str, stage: int, tidy_lines: bool, 
     # Expansion: per line, every pending differential one rule further, and then the
     # bookkeeping rules (linearity, constant factors, transpose) as far as they go.
     expander = Expander(var)
+    try:
+        expr = _expand(out, expr, var, expander, neat)
+    except UnsupportedStep:
+        if not by_index:
+            raise
+        # No rule expands some construct: the derivative is read off from d(f) itself.
+        _identify_index(out, h, var, layout)
+        return out.steps
+    if by_index:
+        _identify_index(out, h, var, layout)
+    elif h.type.is_scalar:
+        _identify_scalar(out, expr, var, layout, neat)
+    elif var.type.rank == 0 or (var.type.is_vector and h.type.is_vector):
+        _identify_jacobian(out, expr, h, var, layout, neat)
+    else:
+        _identify_index(out, h, var, layout)
+    return out.steps
+
+
+def _expand(out: _Lines, expr: N.Expr, var: N.Symbol, expander: Expander, neat) -> N.Expr:
+    """The expansion's lines; the expanded differential (only ``dX`` left in it)."""
     while all_pending(expr, var):
         rules, laws = [], []
         substantive = False
@@ -177,15 +198,7 @@ def _lines(h: N.Expr, var: N.Symbol, layout: str, stage: int, tidy_lines: bool, 
             substantive = substantive or any(rw.rule not in BOOKKEEPING for _, rw in rewrites)
         expr = neat(expr)
         out.emit(rules, laws, expr)
-    if by_index:
-        _identify_index(out, h, var, layout)
-    elif h.type.is_scalar:
-        _identify_scalar(out, expr, var, layout, neat)
-    elif var.type.rank == 0 or (var.type.is_vector and h.type.is_vector):
-        _identify_jacobian(out, expr, h, var, layout, neat)
-    else:
-        _identify_index(out, h, var, layout)
-    return out.steps
+    return expr
 
 
 def all_pending(e: N.Expr, var: N.Symbol) -> list:

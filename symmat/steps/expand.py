@@ -161,6 +161,27 @@ class Expander:
         body = self.d(base) if coef is None else N.Hadamard(coef, self.d(base))
         return "power rule", law, mul(N.Number(p), body)
 
+    def _extremum(self, u, larger: bool):
+        """d max(A, B) = step(A − B) ⊙ dA + step(B − A) ⊙ dB (min: the steps swapped),
+        away from ties; a scalar side is broadcast."""
+        a, b = u.args
+        terms = []
+        for mine, other in ((a, b), (b, a)):
+            if self.varies(mine):
+                gap = N.Add(mine, N.Neg(other)) if larger else N.Add(other, N.Neg(mine))
+                selector = N.Elementwise("step", gap)
+                dm = self.d(mine)
+                terms.append(N.Hadamard(selector, dm) if not dm.type.is_scalar else N.MatMul(dm, selector))
+        name, op = ("max", ">") if larger else ("min", "<")
+        law = rf"{D}\{name}(A, B) = [A {op} B] \odot {D}A + [B {op} A] \odot {D}B"
+        return "maximum" if larger else "minimum", law, broadcast(add(terms), u)
+
+    def _d_Max(self, u):
+        return self._extremum(u, True)
+
+    def _d_Min(self, u):
+        return self._extremum(u, False)
+
     def _d_Transpose(self, u):
         return "transpose", rf"{D}(A^\top) = ({D}A)^\top", N.Transpose(self.d(u.args[0]))
 
@@ -210,6 +231,8 @@ class Expander:
         return "norm", law, N.Div(inner, u)
 
     def _apply_softmax(self, u, z):
+        if not z.type.is_vector:
+            raise UnsupportedStep("a column-wise softmax")
         s = u
         law = rf"{D}\operatorname{{softmax}}(z) = (\operatorname{{diag}}(s) - s s^\top)\,{D}z,\ s = \operatorname{{softmax}}(z)"
         if z.type.row:
@@ -218,7 +241,21 @@ class Expander:
         jac = N.Add(N.Apply("diag", s), N.Neg(N.MatMul(s, N.Transpose(s))))
         return "softmax", law, N.MatMul(jac, self.d(z))
 
+    def _apply_log_softmax(self, u, z):
+        if not (z.type.is_vector and not z.type.row):
+            raise UnsupportedStep("a column-wise log_softmax")
+        return self._log_softmax(N.Apply("softmax", z), z)
+
+    def _log_softmax(self, s, z):
+        """log softmax(z) = z - logsumexp(z) 1: no softmax left to divide by."""
+        dz = self.d(z)
+        out = N.Add(dz, N.Neg(N.MatMul(N.Ones(z.type.shape[0]), N.MatMul(N.Transpose(s), dz))))
+        law = rf"{D}\log\operatorname{{softmax}}(z) = {D}z - \mathbf{{1}}\,\operatorname{{softmax}}(z)^\top {D}z"
+        return "log-softmax", law, out
+
     def _apply_logsumexp(self, u, z):
+        if not z.type.is_vector:
+            raise UnsupportedStep("a column-wise logsumexp")
         s = N.Apply("softmax", z)
         law = rf"{D}\operatorname{{logsumexp}}(z) = \operatorname{{softmax}}(z)^\top {D}z"
         out = N.MatMul(self.d(z), N.Transpose(s)) if z.type.row else N.MatMul(N.Transpose(s), self.d(z))
@@ -240,12 +277,7 @@ class Expander:
             out = N.Apply("tr", N.MatMul(N.Apply("inv", x), self.d(x)))
             return "log-determinant", rf"{D}\log\det X = \operatorname{{tr}}(X^{{-1}} {D}X)", out
         if isinstance(a, N.Apply) and a.name == "softmax" and a.type.is_vector and not a.type.row:
-            # log softmax(z) = z - logsumexp(z) 1: no softmax left to divide by.
-            z = a.args[1]
-            dz = self.d(z)
-            out = N.Add(dz, N.Neg(N.MatMul(N.Ones(z.type.shape[0]), N.MatMul(N.Transpose(a), dz))))
-            law = rf"{D}\log\operatorname{{softmax}}(z) = {D}z - \mathbf{{1}}\,\operatorname{{softmax}}(z)^\top {D}z"
-            return "log-softmax", law, out
+            return self._log_softmax(a, a.args[1])
         if a.type.is_scalar:
             return "chain rule", rf"{D}\log s = {D}s / s", N.Div(self.d(a), a)
         return "chain rule", rf"{D}\log(A) = {D}A \oslash A", N.HadamardDiv(self.d(a), a)

@@ -87,3 +87,20 @@ def test_hessian_differentiates_the_gradient():
     assert expr_latex(stage2[-1].expr) == symmat.diff("sum(softplus(X w)) - y^T X w", "w", layout="denominator",
                                                        where="X: m x n; w: n; y: m", order=2).latex()
     assert len(steps) <= 12
+
+
+@pytest.mark.parametrize("f, wrt, where", [
+    ("sum(max(x, y))", "x", ""), ("sum(min(W x, 0))", "W", ""), ("-y^T log_softmax(W x)", "W", "W: m x n"),
+    ("log_softmax(z)", "z", ""), ("mean(X)", "X", ""), ("norm(x - a, 1)", "x", ""), ("(x .* x + 1) .^ t", "x", "t: scalar"),
+    ("softmax(Z)", "Z", ""), ("sum(log_softmax(Z) .* Y)", "Z", ""), ("tr(X^-T A)", "X", ""),
+])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_newer_constructs(f, wrt, where, layout):
+    """max/min (a step selects the larger side), log_softmax (no softmax to divide by),
+    column-wise functions of a matrix (read off in index notation): lines hold, the last
+    line is diff's answer."""
+    derivation = derive(f, wrt, layout=layout, where=where)
+    assert str(derivation.steps[-1].expr) == str(symmat.diff(f, wrt, layout=layout, where=where))
+    rng = np.random.default_rng(5)
+    values = random_values(derivation.f, rng)
+    assert_lines_hold(derivation, values, _direction(derivation.var, values, rng), rtol=1e-5)

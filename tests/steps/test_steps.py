@@ -30,7 +30,7 @@ def assert_lines_hold(derivation, values, V, rtol=1e-6):
         scale = max(1.0, float(np.max(np.abs(first))) if np.size(first) else 1.0)
         for i in group[1:]:
             step = derivation.steps[i]
-            np.testing.assert_allclose(lines[i], first, rtol=0, atol=rtol * scale,
+            np.testing.assert_allclose(lines[i], first, rtol=0, atol=rtol * scale, equal_nan=False,
                                        err_msg=f"{step.rule}: {expr_latex(step.expr)}")
 
 
