@@ -31,7 +31,8 @@ SYMMETRIC = {name for name in ELEMENTWISE if name not in DOMAINS}
 # Hand-written formulas that have a stable built-in equivalent, with their domain.
 FORMULAS = {
     "log(1 + exp(x))": FULL, "log(exp(x) + 1)": FULL, "log(sum(exp(x)))": FULL,
-    "exp(x) / sum(exp(x))": FULL, "softmax(x)": FULL, "logsumexp(x)": FULL,
+    "exp(x) / sum(exp(x))": FULL, "softmax(x)": FULL, "logsumexp(x)": FULL, "log_softmax(x)": FULL,
+    "mean(log(1 + exp(x)))": FULL,
     "sum(log(sigmoid(x)))": (-700.0, 1e3),  # log σ(x) ≈ x: σ(-1000) underflows to 0 first
 }
 
