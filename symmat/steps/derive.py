@@ -283,9 +283,12 @@ def _identify_jacobian(out: _Lines, expr: N.Expr, h: N.Expr, var: N.Symbol, layo
 
 
 def _identify_index(out: _Lines, h: N.Expr, var: N.Symbol, layout: str) -> None:
-    """A derivative of rank 3 or 4: read off entry by entry, in index notation."""
+    """A derivative read off entry by entry: ``df_i = Σ_kj ∂f_i/∂X_kj dX_kj``, in index notation."""
     x = _latex_var(var)
-    law = rf"{D}f_{{i}} = \sum_{{k}} \frac{{\partial f_{{i}}}}{{\partial {x}_{{k}}}}\,{D}{x}_{{k}}"
+    f_idx = {0: "", 1: "_{i}", 2: "_{il}"}.get(h.type.rank, "")
+    x_idx = {0: "", 1: "_{k}", 2: "_{kj}"}[var.type.rank]
+    over = {0: "", 1: "_{k}", 2: "_{k,j}"}[var.type.rank]
+    law = rf"{D}f{f_idx} = \sum{over} \frac{{\partial f{f_idx}}}{{\partial {x}{x_idx}}}\,{D}{x}{x_idx}"
     result = diff(h, var.name, layout=layout, form="index")
     out.emit("identification in index notation", law, result, "derivative")
 

@@ -107,10 +107,11 @@ def test_unsupported_is_a_symmat_error():
 # ------------------------------------------------------------------ LaTeX
 def test_every_step_renders_in_katex():
     formulas = []
-    for f, wrt, extra in CORPUS:
+    for f, wrt, extra in CORPUS + [(f, wrt, None) for f, wrt in LONG]:
+        where = declarations(extra) if extra is not None else None
         for layout in LAYOUTS:
-            derivation = derive(f, wrt, layout=layout, where=declarations(extra))
-            formulas.append(steps_latex(f, wrt, layout=layout, where=declarations(extra)))
+            derivation = derive(f, wrt, layout=layout, where=where)
+            formulas.append(steps_latex(f, wrt, layout=layout, where=where))
             formulas += [rf"\begin{{aligned}}{line}\end{{aligned}}" for line in step_lines(derivation)]
     errors = katex.render(formulas)
     failures = [(formula, error) for formula, error in zip(formulas, errors) if error]
@@ -137,6 +138,29 @@ def test_document_math_renders_in_katex():
     formulas = [m for doc in docs for m in _document_math(doc)]
     errors = katex.render(formulas)
     assert not any(errors), [e for e in errors if e][:3]
+
+
+LONG = [
+    ("norm(A x - b)^2 + norm(B x - c)^2 + sum(softplus(C x)) + x^T D x + sum(exp(E tanh(F x)))", "x"),
+    ("g(V tanh(W sigmoid(U x + a) + b) + c)", "U"),
+]
+
+
+def test_long_lines_break_at_sums():
+    """A row wider than the page breaks at a + or -, outside parentheses where it can,
+    else inside them (\\left( becomes \\bigl(, which may span rows); no piece is too wide."""
+    from symmat.steps.render import LINE_UNITS, break_expression, visible_width
+
+    short = r"a + b"
+    assert break_expression(short) == [short]
+    terms = " + ".join(rf"A_{{{k}}}^\top \left(x - b_{{{k}}}\right)" for k in range(12))
+    pieces = break_expression(terms)
+    assert len(pieces) > 1 and " ".join(pieces) == terms
+    assert all(visible_width(p) <= LINE_UNITS for p in pieces) and pieces[1].startswith("+ ")
+    inner = rf"2 \left({terms}\right)"
+    pieces = break_expression(inner)
+    assert len(pieces) > 1 and pieces[0].startswith(r"2 \bigl(") and pieces[-1].endswith(r"\bigr)")
+    assert r"\left" not in "".join(pieces) and all(visible_width(p) <= LINE_UNITS for p in pieces)
 
 
 needs_pdflatex = pytest.mark.skipif(
@@ -184,6 +208,10 @@ def test_corpus_documents_have_no_overfull_box(tmp_path):
     for extra in CORPUS:  # the homework corpus too
         f, wrt, decl = extra
         doc = steps_latex(f, wrt, layout="denominator", where=declarations(decl), document=True)
+        bodies.append(doc[doc.index(r"\begin{document}") + len(r"\begin{document}"):doc.index(r"\end{document}")])
+    for f, wrt in LONG:  # lines that must break inside align*
+        doc = steps_latex(f, wrt, layout="denominator", document=True)
+        assert "&\\quad " in doc
         bodies.append(doc[doc.index(r"\begin{document}") + len(r"\begin{document}"):doc.index(r"\end{document}")])
     log = pdflatex(tmp_path, preamble + "\\begin{document}\n" + "\n".join(bodies) + "\\end{document}\n", "corpus")
     overfull = [line for line in log.splitlines() if line.startswith("Overfull")]
