@@ -11,6 +11,8 @@ under the offending place) and on bad usage (argparse's own convention).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import keyword
 import os
@@ -255,10 +257,20 @@ def _show_warning(message, category, *args, **kwargs) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    captured = io.StringIO()
     try:
-        args = parser.parse_args(argv)
+        with contextlib.redirect_stderr(captured):
+            args = parser.parse_args(argv)
     except SystemExit as stop:  # usage errors (2), --help and --version (0)
-        return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
+        sys.stderr.write(captured.getvalue())
+        code = stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
+        if code == EXIT_BAD_INPUT and "--json" in argv:
+            lines = captured.getvalue().strip().splitlines()
+            message = lines[-1].split("error: ", 1)[-1] if lines else "invalid usage"
+            print(json.dumps({"error": {"type": "UsageError", "message": message}}, indent=2, ensure_ascii=False))
+        return code
+    sys.stderr.write(captured.getvalue())
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always", SymmatWarning)

@@ -130,6 +130,9 @@ def test_json_errors_are_json(capsys):
     assert err.startswith("symmat: error: the expression ends too early")
     status, out, _ = run(capsys, "x", "--wrt", "x", "--json", "--document")
     assert status == 2 and json.loads(out)["error"]["type"] == "UsageError"
+    status, out, err = run(capsys, "x", "--json")  # argparse's own usage errors too
+    assert status == 2 and "usage: symmat diff" in err
+    assert json.loads(out)["error"] == {"type": "UsageError", "message": "the following arguments are required: --wrt"}
 
 
 def test_check_fails_with_exit_1_on_a_wrong_derivative(capsys, monkeypatch):
