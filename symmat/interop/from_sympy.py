@@ -168,7 +168,10 @@ class _FromSympy:
     def _from_ZeroMatrix(self, e):
         # symmat has no zero matrix; 0 times the ones of the shape has the same value.
         ones = self._ones(e.rows, e.cols, e)
-        return N.Number(0.0) if ones.type.is_scalar else N.MatMul(N.Number(0.0), ones)
+        if ones.type.is_scalar:
+            return N.Number(0.0)
+        # zeros(m, n) is 0 ones ones^T, as the parser builds it.
+        return N.MatMul(N.Number(0.0), *(ones.args if isinstance(ones, N.MatMul) else (ones,)))
 
     # ------------------------------------------------------------- matrix algebra
     def _with_sign(self, coeff: sp.Expr, rest: list[N.Expr]) -> N.Expr:

@@ -79,7 +79,10 @@ class _FunctionDerivative(MatrixExpr):
             return None
         rows, cols = (int(d) for d in arg.shape)
         entries = sp.Matrix(rows, cols, lambda i, j: sp.Dummy(f"xi_{i}{j}"))
-        value = explicit_scalar(function.expr.xreplace({function.variables[0]: sp.ImmutableMatrix(entries)}))
+        xi = function.variables[0]
+        # ξ by explicit entries, and its sizes (if still names) by v's integer ones.
+        sizes = {d: size for d, size in zip(xi.shape, arg.shape) if isinstance(d, sp.Symbol)}
+        value = explicit_scalar(function.expr.xreplace({xi: sp.ImmutableMatrix(entries), **sizes}))
         if value.atoms(AppliedUndef):
             return None
         at = explicit(arg)

@@ -140,6 +140,12 @@ class _ToSympy:
         n = self.dim(t.shape[0])
         return sp.OneMatrix(1, n) if t.row else sp.OneMatrix(n, 1)
 
+    def zeros_like(self, t: Type) -> sp.Basic:
+        if t.is_scalar:
+            return sp.Integer(0)
+        ones = self.ones_like(t)
+        return sp.ZeroMatrix(*ones.shape)
+
     def function(self, name: str) -> sp.FunctionClass:
         return self.table.get(("fn", name)) or sp.Function(name)
 
@@ -191,6 +197,11 @@ class _ToSympy:
         return -self(node.args[0])
 
     def _to_MatMul(self, node):
+        if any(isinstance(f, N.Number) and f.value == 0 for f in node.args):
+            return self.zeros_like(node.type)  # 0 A = 0; zeros(m, n) is 0 ones ones^T
+        if len(node.args) == 2 and isinstance(node.args[0], N.Ones) and isinstance(node.args[1], N.Transpose) \
+                and isinstance(node.args[1].args[0], N.Ones):
+            return self.ones_like(node.type)  # ones ones^T
         # SymPy shapes carry the orientation symmat types carry, so juxtaposition is
         # SymPy's product in every case; a 1 x 1 intermediate (x^T y) becomes a scalar.
         factors, t = [self(node.args[0])], node.args[0].type
