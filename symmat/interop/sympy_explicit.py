@@ -12,6 +12,8 @@ from typing import Any, Mapping
 import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalMatrix, DiagonalOf
 from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
+from sympy.tensor.array.expressions import Reshape
+from sympy.tensor.array.expressions.array_expressions import _CodegenArrayAbstract
 
 
 def diagonal_of(x: sp.Basic) -> sp.Basic:
@@ -34,6 +36,9 @@ def explicit(e: sp.Basic) -> sp.Basic:
     if not e.args or isinstance(e, (sp.MatrixBase, sp.MatrixSymbol, sp.Lambda)):
         return e
     args = [explicit(a) for a in e.args]
+    if isinstance(e, Reshape) and isinstance(args[0], (sp.MatrixBase, sp.NDimArray)):
+        # SymPy 1.14's Reshape.doit calls Matrix.reshape with one argument
+        return sp.ImmutableDenseNDimArray(list(args[0]), tuple(args[1]))
     if not isinstance(e, (MatrixExpr, sp.Trace, sp.Determinant, MatrixElement)):
         # A scalar function of a 1 x 1 matrix (SymPy accepts tanh(x.T*y)) takes its entry.
         args = [a[0, 0] if isinstance(a, sp.MatrixBase) and a.shape == (1, 1) else a for a in args]
@@ -41,6 +46,8 @@ def explicit(e: sp.Basic) -> sp.Basic:
     if isinstance(rebuilt, MatrixExpr) and not isinstance(rebuilt, sp.MatrixBase):
         if all(isinstance(d, (int, sp.Integer)) for d in rebuilt.shape):
             rebuilt = rebuilt.as_explicit()
+    if isinstance(rebuilt, _CodegenArrayAbstract) and all(isinstance(d, (int, sp.Integer)) for d in rebuilt.shape):
+        rebuilt = rebuilt.as_explicit()
     return sp.ImmutableMatrix(rebuilt) if isinstance(rebuilt, sp.MatrixBase) else rebuilt
 
 

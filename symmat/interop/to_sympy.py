@@ -114,7 +114,7 @@ class _ToSympy:
 
     def __init__(self, table: Mapping):
         self.table = table
-        self.memo: dict[int, sp.Basic] = {}
+        self.memo: dict[int, tuple[N.Expr, sp.Basic]] = {}
 
     def __call__(self, node: N.Expr) -> sp.Basic:
         key = id(node)
@@ -123,8 +123,9 @@ class _ToSympy:
             if method is None:
                 raise InteropError(f"to_sympy cannot write the symmat node {type(node).__name__}")
             result = method(node)
-            self.memo[key] = as_scalar(result) if node.type.is_scalar else result
-        return self.memo[key]
+            # The node is kept with its value: an id is only unique while its object lives.
+            self.memo[key] = (node, as_scalar(result) if node.type.is_scalar else result)
+        return self.memo[key][1]
 
     # ------------------------------------------------------------------ names
     def dim(self, d) -> sp.Expr:
@@ -169,6 +170,8 @@ class _ToSympy:
 
     def _to_Number(self, node):
         return number(node.value)
+
+    number = staticmethod(number)
 
     def _to_Identity(self, node):
         return sp.Identity(self.dim(node.args[0]))
