@@ -82,6 +82,10 @@ class _ArrayWriter:
         name, arg, order = t.args
         return ArrayElementwiseApplyFunc(self.writer.elementwise_lambda(name, order), self(arg))
 
+    def _Call(self, t):
+        name, _, order = t.args
+        raise InteropError(f"to_sympy writes derivatives of {name} up to the Hessian, not of order {order}")
+
     def _Reshape(self, t):
         return Reshape(self(t.args[0]), self.dims(t))
 
