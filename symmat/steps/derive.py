@@ -252,7 +252,7 @@ def _identify_scalar(out: _Lines, expr: N.Expr, var: N.Symbol, layout: str, neat
         shown = N.Apply("tr", N.MatMul(total, Differential(var))) if kind_of(var) == "matrix" \
             else N.MatMul(total, Differential(var))
         out.emit(merge.rule, merge.law, shown)
-    for step in identification(total, var, layout):
+    for step in identification(total, var, layout, neat):
         out.emit(step.rule, step.law, step.expr, step.lhs)
 
 
@@ -278,8 +278,8 @@ def _identify_jacobian(out: _Lines, expr: N.Expr, h: N.Expr, var: N.Symbol, layo
     if layout == "numerator":
         out.emit("identification, numerator layout", rf"{form} \Rightarrow {partial} = J", J, "derivative")
     else:
-        out.emit("identification, denominator layout", rf"{form} \Rightarrow {partial} = J^\top", transpose(J),
-                 "derivative")
+        out.emit("identification, denominator layout", rf"{form} \Rightarrow {partial} = J^\top",
+                 neat(transpose(J)), "derivative")
 
 
 def _identify_index(out: _Lines, h: N.Expr, var: N.Symbol, layout: str) -> None:
@@ -293,16 +293,17 @@ def _identify_index(out: _Lines, h: N.Expr, var: N.Symbol, layout: str) -> None:
     out.emit("identification in index notation", law, result, "derivative")
 
 
-def identification(P: N.Expr, var: N.Symbol, layout: str) -> list[Step]:
+def identification(P: N.Expr, var: N.Symbol, layout: str, neat=lambda e: e) -> list[Step]:
     """From ``df = P dx`` or ``df = tr(P dX)``: ``∂f/∂X = P`` (numerator layout), or
-    ``df = tr(Gᵀ dX)`` with ``G = Pᵀ`` and ``∂f/∂X = G`` (denominator layout)."""
+    ``df = tr(Gᵀ dX)`` with ``G = Pᵀ`` and ``∂f/∂X = G`` (denominator layout); ``neat``
+    simplifies ``G``."""
     kind, dX = kind_of(var), Differential(var)
     x = _latex_var(var)
     partial = rf"\frac{{\partial f}}{{\partial {x}}}"
     if kind == "scalar":
         law = rf"{D}f = g\,{D}{x} \Rightarrow {partial} = g"
         return [Step("identification", law, P, "derivative")]
-    G = transpose(P)
+    G = neat(transpose(P))
     if kind == "vector":
         form, grad = rf"g^\top {D}{x}", "g"
         shown = N.MatMul(N.Transpose(G), dX)

@@ -6,7 +6,7 @@ cancels and like terms merge. A line of a derivation holds differentials; each i
 linear in the direction, so for the algebra it is just another variable: each
 distinct ``d(u)`` is frozen as a fresh symbol of its type, the line is simplified, and
 the symbols are thawed back into differentials. A simplified line is kept only when
-it prints shorter (a canonical form is not always a clearer one).
+it prints no longer (a canonical form is not always a clearer one).
 """
 from __future__ import annotations
 
@@ -74,8 +74,8 @@ def _untwice(e: N.Expr) -> N.Expr:
 
 
 def tidy(e: N.Expr, shown) -> N.Expr:
-    """``e`` simplified where that prints shorter (``shown`` prints an expression)."""
+    """``e`` simplified where that prints no longer (``shown`` prints an expression)."""
     simpler = canonical(e)
     if simpler is None:
         return e
-    return simpler if len(shown(simpler)) < len(shown(e)) else e
+    return simpler if len(shown(simpler)) <= len(shown(e)) else e
