@@ -20,6 +20,8 @@ PI_NAMES = frozenset(["pi", "π"])
 
 _NAME = re.compile(r"(?!\d)[^\W²ᵀ]+$")
 _DIM = re.compile(r"(?!\d)[^\W²ᵀ]+$|\d+$")
+_SPACE = re.compile(r"R(?:\s*\^\s*\{?\s*([^\s}x×]+)\s*\}?)?")
+_SIGNATURE = re.compile(r"R.*(->|→)\s*R.*$")
 _FUNCTION = re.compile(r"R\s*\^\s*\{?\s*([^\s}]+)\s*\}?\s*(->|→)\s*R$")
 
 
@@ -29,10 +31,21 @@ class Variable:
     symmetric: bool = False
 
 
+@dataclass(frozen=True)
+class Signature:
+    """An abstract function of several arguments or with a vector value:
+    ``g: R^n x R^m -> R`` is ``Signature((n, m), None)``, ``h: R^n -> R^m`` is
+    ``Signature((n,), m)``; an argument ``R`` (no exponent) is a scalar, dimension None."""
+
+    args: tuple
+    out: object = None
+
+
 @dataclass
 class Declarations:
     variables: dict[str, Variable] = field(default_factory=dict)
-    functions: dict[str, object] = field(default_factory=dict)  # name -> argument dim or None
+    # name -> argument dim (g: R^n -> R), None (g: function) or a Signature
+    functions: dict[str, object] = field(default_factory=dict)
     elementwise: set[str] = field(default_factory=set)
 
     def declares(self, name: str) -> bool:
@@ -40,7 +53,10 @@ class Declarations:
 
     def dim_names(self) -> set[str]:
         names = {d for v in self.variables.values() for d in v.shape if isinstance(d, str)}
-        return names | {d for d in self.functions.values() if isinstance(d, str)}
+        for f in self.functions.values():
+            dims = (*f.args, f.out) if isinstance(f, Signature) else (f,)
+            names |= {d for d in dims if isinstance(d, str)}
+        return names
 
 
 Where = Union[None, str, Mapping[str, object], Declarations]
@@ -87,6 +103,29 @@ def _check_dimension_names(decls: Declarations, text: str | None) -> None:
         )
 
 
+def _signature(spec: str, fail) -> Signature:
+    """``R^n x R^m -> R`` or ``R^n -> R^m`` (an argument ``R`` is a scalar)."""
+    left, right = re.split(r"->|→", spec, maxsplit=1)
+    spaces = []
+    for part in re.split(r"\s+x\s+|\s*×\s*", left.strip()):
+        found = _SPACE.fullmatch(part.strip())
+        if not found:
+            fail(f"cannot read the argument space {part.strip()!r}: expected R or R^DIM")
+        spaces.append(found.group(1))
+    found = _SPACE.fullmatch(right.strip())
+    if not found:
+        fail(f"cannot read the value space {right.strip()!r}: expected R or R^DIM")
+    dims = [d for d in spaces + [found.group(1)] if d is not None]
+    for d in dims:
+        if not _DIM.match(d):
+            fail(f"{d!r} is not a dimension")
+
+    def dim(d):
+        return None if d is None else int(d) if d.isdigit() else d
+
+    return Signature(tuple(dim(d) for d in spaces), dim(found.group(1)))
+
+
 def _spec_from_value(name: str, spec) -> str:
     if isinstance(spec, (tuple, list)):
         if not spec:
@@ -120,6 +159,8 @@ def _declare(decls: Declarations, part: str, text: str | None, offset: int) -> N
         decls.elementwise.add(name)
     elif spec == "function":
         decls.functions[name] = None
+    elif _SIGNATURE.match(spec) and not _FUNCTION.match(spec):
+        decls.functions[name] = _signature(spec, lambda message: fail(message, spec_at))
     elif _FUNCTION.match(spec):
         dim = _FUNCTION.match(spec).group(1)
         if not _DIM.match(dim):

@@ -203,6 +203,22 @@ class Evaluator:
         self.bind_variables(node.variables)
         return self(node.expr)
 
+    def _eval_FnCall(self, node):
+        name, args, which, out = node.args
+        return self.call_function(node.head, [self(a) for a in args], node.type.shape)
+
+    def call_function(self, key: str, args: list, shape: tuple):
+        """``values[key](*args)``, checked to have ``shape``; its value fixes the size of
+        a dimension no variable fixes (the m of ``h: R^n -> R^m``)."""
+        fn = self.values.get(key)
+        if not callable(fn):
+            raise EvaluationError(f"no callable given for {key} (pass values[{key!r}])")
+        result = real_array(fn(*args), key + "(...)")
+        if result.ndim != len(shape):
+            raise EvaluationError(f"{key} returned an array of shape {result.shape}, expected {len(shape)} axes")
+        result = self.bind(key + "(...)", Type(shape), result)
+        return result if result.ndim else float(result)
+
     def _eval_Call(self, node):
         name, arg, order = node.args
         x = self(arg)

@@ -91,7 +91,7 @@ class Expr:
         return found
 
     def abstract_functions(self) -> set[str]:
-        return {n.name for n in walk(self) if isinstance(n, (Call, Elementwise)) and n.is_abstract}
+        return {n.name for n in walk(self) if isinstance(n, (Call, Elementwise, FnCall)) and n.is_abstract}
 
 
 def walk(expr):
@@ -496,6 +496,54 @@ class Call(Expr):
     order = property(lambda self: self.args[2])
 
 
+def derivative_head(name: str, which: tuple, nargs: int) -> str:
+    """How a derivative of an abstract function is written: ``∇g``, ``∇²g``, ``∇^3g`` for a
+    function of one argument, ``∇_2g``, ``∇²_{1,2}g`` (arguments counted from 1) for
+    several. The parser reads these back."""
+    order = len(which)
+    power = {0: "", 1: "", 2: "²"}.get(order, f"^{order}")
+    sub = ""
+    if nargs > 1 and order:
+        sub = f"_{which[0] + 1}" if order == 1 else "_{" + ",".join(str(k + 1) for k in which) + "}"
+    return ("∇" if order else "") + power + sub + name
+
+
+def infer_function_call(arg_types: list, which: tuple, out) -> Type:
+    """``g(x, y)`` has the type of its value (a scalar, or a column of length ``out``);
+    each differentiation appends the axes of the argument it is taken by."""
+    shape = (() if out is None else (out,)) + tuple(d for k in which for d in arg_types[k].shape)
+    return Type(shape)
+
+
+class FnCall(Expr):
+    """An abstract function of several arguments, or with a vector value (``h: R^n ->
+    R^m``), and its partial derivatives: ``which`` lists the arguments (0-based, sorted)
+    it is differentiated by, ``out`` is None (a scalar value) or the value's length.
+    The axes: the value's, then those of each argument in ``which``."""
+
+    __slots__ = ()
+    is_abstract = True
+
+    def __init__(self, name: str, args: tuple, which: tuple = (), out=None):
+        args, which = tuple(args), tuple(which)
+        if list(which) != sorted(which) or any(not 0 <= k < len(args) for k in which):
+            raise ValueError(f"bad derivative arguments {which} for {name}")
+        self._init((name, args, which, out), infer_function_call([a.type for a in args], which, out))
+
+    name = property(lambda self: self.args[0])
+    arguments = property(lambda self: self.args[1])
+    which = property(lambda self: self.args[2])
+    out = property(lambda self: self.args[3])
+
+    @property
+    def children(self) -> tuple:
+        return self.args[1]
+
+    @property
+    def head(self) -> str:
+        return derivative_head(self.name, self.which, len(self.arguments))
+
+
 class Derived(Expr):
     """An expression with the variables of the expression it was derived from, whose
     values fix dimensions it does not mention itself (∂x/∂x = I needs x's length).
@@ -540,5 +588,5 @@ def bind_dimensions(expr: Expr, variables: tuple) -> Expr:
 __all__ = [
     "Expr", "Symbol", "Number", "Identity", "Ones", "Add", "Neg", "MatMul", "Hadamard",
     "HadamardDiv", "Div", "Kron", "Power", "ElemPower", "GeneralPower", "Max", "Min", "Transpose", "Apply",
-    "Elementwise", "Call", "Derived", "walk", "MATRIX_FUNCTIONS", "zeros", "is_zeros", "bind_dimensions",
+    "Elementwise", "Call", "FnCall", "Derived", "walk", "MATRIX_FUNCTIONS", "zeros", "is_zeros", "bind_dimensions",
 ]

@@ -40,7 +40,7 @@ from typing import NamedTuple
 import lark
 
 from . import nodes as N
-from .declarations import PI_NAMES, SCALAR_NAMES, Declarations, Where, parse_declarations
+from .declarations import PI_NAMES, SCALAR_NAMES, Declarations, Signature, Where, parse_declarations
 from .errors import (
     ArityError, ParseError, ShapeError, SymmatError, SymmatWarning, UnknownFunctionError, reject_invalid_utf8,
 )
@@ -325,7 +325,8 @@ class _Typer:
         self.u = Unifier()
         self.types: dict[int, Type] = {}
         self.variables: dict[str, Type] = {}  # inference types of the names seen
-        self.function_args: dict[str, Type] = {}
+        self.function_args: dict[str, list] = {}  # abstract function -> its argument types
+        self.function_out: dict[str, object] = {}  # -> None (a scalar value) or its length
         self.used_as: dict[str, str] = {}
         self.heads: dict[int, Type] = {}  # type of the name in `X(...)` read as a product
         self.lets: dict[str, Syn] = {}  # `where` names defined so far -> their values
@@ -626,7 +627,8 @@ class _Typer:
         if name == "norm" and len(args) == 2:
             args = s.args[1][:1]
             self._norm_order(s)
-        self._check_arity(name, args, 2 if kind == "binary" else 1)
+        if kind != "function":
+            self._check_arity(name, args, 2 if kind == "binary" else 1)
         types = [self.infer(a) for a in args]
         if kind == "elementwise":
             return types[0]
@@ -637,7 +639,7 @@ class _Typer:
         if kind == "product":
             head = self.heads[id(s)] = self._infer_symbol(Syn("symbol", (name,), s.pos, s.start, s.start + len(name)))
             return N.infer_matmul(self.u, head, types[0])
-        return self._infer_function(name, types[0], 0, s.pos)
+        return self._infer_function(name, types, (), s.pos)
 
     def _size_argument(self, a: Syn):
         """A size written in ``zeros(m, n)``: a dimension name or a positive integer."""
@@ -647,18 +649,34 @@ class _Typer:
             return int(a.args[0])
         raise self._located(ParseError("a size of zeros(...) is a dimension name or a positive integer"), a.pos)
 
-    def _infer_function(self, name: str, arg: Type, order: int, pos: int) -> Type:
+    def _infer_function(self, name: str, args: list, which: tuple, pos: int) -> Type:
+        """``g(x)``, ``g(x, y)``, ``h(x)`` and their derivatives by the arguments ``which``
+        (for one argument, ``which`` may be empty with ``len(which)`` its order)."""
         if name not in self.decls.functions:
             self._warn_typo(name, pos)
         self._use(name, "function", pos)
         if name not in self.function_args:
             declared = self.decls.functions.get(name)
-            self.function_args[name] = arg if declared is None else column(DimVar(declared))
-        self.u.unify_types(
-            self.function_args[name], arg,
-            lambda: f"{name} takes {self.function_args[name].describe()}, not {arg.describe()}",
-        )
-        return N.infer_call(self.u, arg, order)
+            if isinstance(declared, Signature):
+                expected = [SCALAR if d is None else column(DimVar(d)) for d in declared.args]
+                out = None if declared.out is None else DimVar(declared.out)
+            else:
+                expected = list(args) if declared is None else [column(DimVar(declared))]
+                out = None
+            self.function_args[name], self.function_out[name] = expected, out
+        expected, out = self.function_args[name], self.function_out[name]
+        if len(args) != len(expected):
+            raise ArityError(f"{name} takes {len(expected)} argument{'s' if len(expected) > 1 else ''}, not {len(args)}")
+        for k, (want, got) in enumerate(zip(expected, args)):
+            where = f" as argument {k + 1}" if len(args) > 1 else ""
+            self.u.unify_types(want, got, lambda: f"{name} takes {want.describe()}{where}, not {got.describe()}")
+        if len(args) == 1 and out is None:
+            return N.infer_call(self.u, args[0], len(which))
+        return N.infer_function_call(args, which, out)
+
+    def _is_fncall(self, name: str) -> bool:
+        """Whether calls of ``name`` are :class:`FnCall` (several arguments or a vector value)."""
+        return len(self.function_args[name]) > 1 or self.function_out[name] is not None
 
     def _infer_prime_call(self, s):
         name, primes, arg = s.args
@@ -673,10 +691,26 @@ class _Typer:
         name, order, which, args = s.args
         if name in ELEMENTWISE or name in MATRIX_FUNCTIONS or name in self.decls.variables:
             raise UnknownFunctionError(f"∇{name} needs an abstract scalar function, and {name} is not one")
-        self._check_arity(name, args, 1)
-        if which not in ((), (0,) * len(which)):
-            raise ArityError(f"{name} has one argument, so ∇_k{name} needs k = 1")
-        return self._infer_function(name, self.infer(args[0]), order, s.pos)
+        which = self._which(s)
+        return self._infer_function(name, [self.infer(a) for a in args], which, s.pos)
+
+    def _which(self, s: Syn) -> tuple:
+        """The (sorted, 0-based) arguments a ∇ call differentiates by."""
+        name, order, which, args = s.args
+        if not which:
+            if len(args) > 1:
+                raise ArityError(f"∇{name} of a function of {len(args)} arguments needs the argument: "
+                                 f"∇_1{name}(...), or ∇²_{{1,2}}{name}(...)")
+            return (0,) * order
+        if len(which) != order:
+            raise ArityError(f"a derivative of order {order} names {order} argument(s), not {len(which)}")
+        if any(not 0 <= k < len(args) for k in which):
+            raise ArityError(f"{name} is called with {len(args)} argument(s); ∇_k needs 1 <= k <= {len(args)}")
+        if list(which) != sorted(which):
+            # The axes follow the subscripts, so ∇²_{2,1}g would be ∇²_{1,2}g transposed.
+            raise ArityError("write the arguments of a mixed derivative in increasing order: "
+                             "∇²_{1,2}g(x, y), transposed if need be")
+        return which
 
     # ------------------------------------------------------------------ pass 3
     def final_type(self, t: Type) -> Type:
@@ -773,7 +807,13 @@ class _Typer:
             return _BINARY_FUNCTIONS[name](*built)
         if kind == "product":
             return N.MatMul(self._build_symbol(Syn("symbol", (name,), s.pos, s.start, s.start + len(name)), self.heads[id(s)]), built[0])
-        return N.Call(name, built[0])
+        return self._build_function(name, built, ())
+
+    def _build_function(self, name: str, args: list, which: tuple) -> N.Expr:
+        if not self._is_fncall(name):
+            return N.Call(name, args[0], len(which))
+        out = self.function_out[name]
+        return N.FnCall(name, tuple(args), which, None if out is None else self.namer.final(self.u, out))
 
     def _build_prime_call(self, s):
         name, primes, arg = s.args
@@ -786,4 +826,4 @@ class _Typer:
 
     def _build_grad_call(self, s):
         name, order, which, args = s.args
-        return N.Call(name, self.build(args[0]), order)
+        return self._build_function(name, [self.build(a) for a in args], self._which(s))

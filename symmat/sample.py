@@ -136,13 +136,63 @@ def _diagonal(entries: np.ndarray, order: int) -> np.ndarray:
     return out.reshape(entries.shape * order)
 
 
-def abstract_callables(expr: N.Expr) -> dict[str, Callable]:
+MAX_SEVERAL_ORDER = 4  # derivatives of functions of several arguments given as callables
+
+
+def _several(k: int, nargs: int, out: int | None) -> dict[str, Callable]:
+    """Callables for an abstract function of ``nargs`` arguments (or a vector value of
+    length ``out``) and its partial derivatives up to :data:`MAX_SEVERAL_ORDER`:
+
+        z = Σ_j M_j vec(u_j),   h_i = φ_k(z_i)   (g = Σ_i φ_k(z_i) for a scalar value)
+
+    with fixed matrices M_j, so every mixed partial is nonzero: the derivative by the
+    arguments w_1 … w_d is φ_k^(d)(z_i) Π_t M_(w_t)[i, a_t] (summed over i for g)."""
+    from itertools import combinations_with_replacement
+
+    rows = out if out is not None else 3
+
+    def mixing(j, size):
+        i, a = np.meshgrid(np.arange(rows), np.arange(size), indexing="ij")
+        return np.cos(1 + i + 2 * a + 3 * j + k) / math.sqrt(size)
+
+    def make(which):
+        phi = _phi(k, len(which))
+
+        def fn(*args):
+            arrays = [np.asarray(u, dtype=float) for u in args]
+            ms = [mixing(j, max(u.size, 1)) for j, u in enumerate(arrays)]
+            z = sum(m @ u.reshape(-1) for m, u in zip(ms, arrays))
+            result = np.asarray(phi(z), dtype=float)
+            for w in which:
+                result = result[..., np.newaxis] * ms[w].reshape((rows,) + (1,) * (result.ndim - 1) + (-1,))
+            result = result.reshape((rows,) + tuple(d for w in which for d in arrays[w].shape))
+            return result.sum(axis=0) if out is None else result
+
+        return fn
+
+    found = {}
+    for order in range(MAX_SEVERAL_ORDER + 1):
+        for which in combinations_with_replacement(range(nargs), order):
+            found[(which, order)] = make(which)
+    return found
+
+
+def abstract_callables(expr: N.Expr, sizes: dict | None = None) -> dict[str, Callable]:
     """Callables for the abstract functions of ``expr`` and their derivatives.
 
     The k-th name (sorted) is g(u) = Σ φ_k(u_i) for a scalar function and φ_k entrywise
     for an elementwise one; k differs between names so that a swap of two is caught.
-    Keys follow ``symmat.evaluate``: ``g``, ``∇g``, ``∇²g``, ``d3_g``, ...; ``s``, ``s'``, ..."""
+    Keys follow ``symmat.evaluate``: ``g``, ``∇g``, ``∇²g``, ``d3_g``, ...; ``s``, ``s'``, ...
+    Functions of several arguments or with a vector value (see :func:`_several`) are keyed
+    as they are written: ``g``, ``∇_1g``, ``∇²_{1,2}g``, ``∇h``; ``sizes`` gives the
+    length of a vector value named by a dimension (3 otherwise)."""
     out: dict[str, Callable] = {}
+    several = {n.name: n for n in N.walk(expr) if isinstance(n, N.FnCall)}
+    for k, (name, node) in enumerate(sorted(several.items()), start=50):
+        length = node.out if isinstance(node.out, int) or node.out is None else (sizes or {}).get(node.out, 3)
+        nargs = len(node.arguments)
+        for (which, order), fn in _several(k, nargs, length).items():
+            out[N.derivative_head(name, which, nargs)] = fn
     elementwise = {n.name for n in N.walk(expr) if isinstance(n, N.Elementwise) and n.is_abstract}
     scalar = {n.name for n in N.walk(expr) if isinstance(n, N.Call)}
     for k, name in enumerate(sorted(elementwise | scalar), start=1):
@@ -174,5 +224,5 @@ def random_values(expr: N.Expr, rng: np.random.Generator, extra: dict[str, N.Sym
     for name, symbol in symbols.items():
         shape = tuple(_size(d, sizes) for d in symbol.type.shape)
         values[name] = random_value(rng, shape, role_of.get(name, GENERAL), symbol.symmetric, scale)
-    values.update(abstract_callables(expr))
+    values.update(abstract_callables(expr, sizes))
     return values

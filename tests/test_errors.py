@@ -46,7 +46,7 @@ CASES = [
     (UnknownFunctionError, "sin + x", None, "sin is a function and needs an argument: sin(...)", 0),
     (UnknownFunctionError, "∇tr(x)", None, "∇tr needs an abstract scalar function, and tr is not one", 0),
     (ArityError, "kron(A)", None, "kron takes 2 arguments, not 1", 0),
-    (ArityError, "x + f(x, y)", None, "f takes 1 argument, not 2", 4),
+    (ArityError, "f(x) + f(x, y)", None, "f takes 1 argument, not 2", 7),
     (ArityError, "ones(x)", None, "ones takes no arguments: its size is inferred", 0),
     (ArityError, "tr(A, B)", None, "tr takes 1 argument, not 2", 0),
 ]

@@ -324,3 +324,80 @@ def test_steps_answer_or_refuse_cleanly(text, var, capsys):
     out, err = capsys.readouterr()
     assert status in (0, 2) and "Traceback" not in err
     assert (status == 0) == bool(out)
+
+
+# ------------------------------------------------------------------ functions of several arguments
+FN_WHERE = "g: R^n x R^m -> R; h: R^n -> R^m; W: n x p; x: p; y: m; z: n"
+_A = np.random.default_rng(5).standard_normal((M, N_))
+_a, _b = np.random.default_rng(6).standard_normal(N_), np.random.default_rng(7).standard_normal(M)
+
+
+def _fn_values() -> dict:
+    """g(u, v) = sin(aᵀu) vᵀv + uᵀu bᵀv (not separable: mixed partials matter); h(u) = tanh(A u)."""
+    rng = np.random.default_rng(8)
+    a, b, A = _a, _b, _A
+
+    def dh(u):
+        return (1 - np.tanh(A @ u) ** 2)[:, None] * A
+
+    return {
+        "W": rng.standard_normal((N_, P)), "x": rng.standard_normal(P), "y": rng.standard_normal(M),
+        "z": rng.standard_normal(N_),
+        "g": lambda u, v: np.sin(a @ u) * (v @ v) + (u @ u) * (b @ v),
+        "∇_1g": lambda u, v: np.cos(a @ u) * (v @ v) * a + 2 * u * (b @ v),
+        "∇_2g": lambda u, v: np.sin(a @ u) * 2 * v + (u @ u) * b,
+        "∇²_{1,1}g": lambda u, v: -np.sin(a @ u) * (v @ v) * np.outer(a, a) + 2 * (b @ v) * np.eye(N_),
+        "∇²_{1,2}g": lambda u, v: np.cos(a @ u) * np.outer(a, 2 * v) + 2 * np.outer(u, b),
+        "∇²_{2,2}g": lambda u, v: 2 * np.sin(a @ u) * np.eye(M),
+        "h": lambda u: np.tanh(A @ u),
+        "∇h": dh,
+        "∇²h": lambda u: (-2 * np.tanh(A @ u) * (1 - np.tanh(A @ u) ** 2))[:, None, None] * A[:, :, None] * A[:, None, :],
+    }
+
+
+FN_CASES = [
+    ("g(W x, y)", "W"), ("g(W x, y)", "x"), ("g(W x, y)", "y"), ("h(z)", "z"), ("y^T h(W x)", "x"),
+    ("y^T h(W x)", "W"), ("g(z, h(z))", "z"), ("g(W x, h(W x))", "x"), ("norm(h(z))^2", "z"),
+    ("g(z, y) h(z)", "z"),
+]
+
+
+@pytest.mark.parametrize("order", [1, 2])
+@pytest.mark.parametrize("layout", ["numerator", "denominator"])
+@pytest.mark.parametrize("text,var", FN_CASES, ids=[f"{t}-d{v}" for t, v in FN_CASES])
+def test_several_argument_functions(text, var, layout, order):
+    v = _fn_values()
+    result = assert_derivative(text, var, v, layout, where=FN_WHERE, order=order)
+    if not isinstance(result, IndexExpr):
+        _same(parse(str(result), FN_WHERE).evaluate(v), result.evaluate(v))
+    _same(run_generated(result, v), result.evaluate(v))
+
+
+def test_several_argument_results_read_as_the_chain_rule():
+    assert str(symmat.diff("g(W x, y)", "W", where=FN_WHERE, layout="denominator")) == "∇_1g(W x, y) x^T"
+    assert str(symmat.diff("g(W x, y)", "W", where=FN_WHERE)) == "x ∇_1g(W x, y)^T"
+    assert str(symmat.diff("y^T h(W x)", "x", where=FN_WHERE)) == "y^T ∇h(W x) W"
+    assert str(symmat.diff("h(z)", "z", where=FN_WHERE)) == "∇h(z)"  # the m x n Jacobian
+    assert symmat.diff("h(z)", "z", where=FN_WHERE).shape == ("m", "n")
+
+
+def test_several_argument_functions_parse_and_refuse():
+    e = parse("g(x, y) + ∇_2g(x, y)^T y + ∇²_{1,2}g(x, y) y")  # inferred: no declaration
+    assert e.shape == ("m",) and parse("∇²_{1,2}g(x, y)", FN_WHERE.replace("x: p", "x: n")).shape == ("n", "m")
+    with pytest.raises(symmat.SymmatError, match="increasing order"):
+        parse("∇²_{2,1}g(x, y)")
+    assert parse("k(c, x)", "c: scalar").shape == ()
+    with pytest.raises(symmat.SymmatError, match="takes 2 arguments, not 1"):
+        parse("g(x)", FN_WHERE)
+    with pytest.raises(symmat.SymmatError, match="needs the argument"):
+        parse("∇g(x, y)")
+    with pytest.raises(symmat.SymmatError, match="as argument 2"):
+        parse("g(z, z)", FN_WHERE)
+
+
+@needs_node
+def test_several_argument_latex_renders():
+    formulas = [parse(t, FN_WHERE).latex() for t, _ in FN_CASES]
+    formulas += [symmat.diff(t, v, where=FN_WHERE).latex() for t, v in FN_CASES]
+    errors = katex.render(formulas)
+    assert not [f for f, e in zip(formulas, errors) if e is not None]

@@ -11,6 +11,7 @@ propagated from the root to the leaves by the transposed product and chain rules
                             (column by column for a matrix z)
     t = A .^ b (b scalar) ⇒ Ā += t̄ ⊙ b A .^ (b-1),   b̄ += Σ t̄ ⊙ log(A) ⊙ t
     t = ∇ᵏg(a)           ⇒  ā += t̄ : ∇ᵏ⁺¹g(a)          t = reshape(A) ⇒ Ā += reshape⁻¹(t̄)
+    t = g(a, b, …)       ⇒  ā += t̄ : ∂_a g(a, b, …), and so for each argument
 
 Every adjoint has the rank of its node (at most 2 in the language), so the gradient
 comes out as a DAG of matrix-sized contractions — backpropagation, in the order a
@@ -144,6 +145,12 @@ class Backpropagation:
         own = tuple(range(t.rank))
         arg_labels = tuple(("a", k) for k in range(arg.rank))
         self.send(arg, T.einsum([a, T.Call(name, arg, order + 1)], [own, own + arg_labels], arg_labels))
+
+    def _back_FnCall(self, t: T.FnCall, a):
+        own = tuple(range(t.rank))
+        for k, arg in enumerate(t.args[1]):
+            arg_labels = tuple(("a", j) for j in range(arg.rank))
+            self.send(arg, T.einsum([a, t.partial(k)], [own, own + arg_labels], arg_labels))
 
     def _back_Reshape(self, t: T.Reshape, a):
         self.send(t.args[0], T.reshape(a, t.args[0].shape))

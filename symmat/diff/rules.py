@@ -134,6 +134,15 @@ class Differentiator:
         a_labels = tuple(("a", k) for k in range(arg.rank))
         return self.chain(T.Call(name, arg, order + 1), own + a_labels, arg, a_labels, own)
 
+    def _d_FnCall(self, t: T.FnCall):
+        """Chain rule through each argument: ∂ g(a, b) = ∂₁g · ∂a + ∂₂g · ∂b."""
+        own = tuple(range(t.rank))
+        terms = []
+        for k, arg in enumerate(t.args[1]):
+            a_labels = tuple(("a", j) for j in range(arg.rank))
+            terms.append(self.chain(t.partial(k), own + a_labels, arg, a_labels, own))
+        return T.add(terms)
+
     def _d_Reshape(self, t: T.Reshape):
         """∂ reshape(A) = reshape(∂A) (reshaping is linear)."""
         d = self(t.args[0])

@@ -6,6 +6,7 @@ import string
 import numpy as np
 
 from ..evaluate import APPLY, Evaluator, _softmax, callable_keys, real_array
+from .. import nodes as N
 from ..functions import ELEMENTWISE
 from . import tensor as T
 from .elementwise import elementwise_derivative
@@ -77,6 +78,11 @@ class TensorEvaluator(Evaluator):
         x = self(arg)
         result = real_array(self.function(name, order, False)(x), callable_keys(name, order, False)[0] + "(...)")
         return result.reshape(tuple(self.size(d) for d in t.shape))
+
+    def _eval_FnCall(self, t: T.FnCall):
+        name, args, which, out = t.args
+        key = N.derivative_head(name, which, len(args))
+        return self.call_function(key, [self(a) for a in args], t.shape)
 
     def _eval_Reshape(self, t: T.Reshape):
         return np.reshape(self(t.args[0]), tuple(self.size(d) for d in t.shape))

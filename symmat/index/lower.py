@@ -43,6 +43,9 @@ class Lowering:
     def _lower_Ones(self, node):
         return T.Ones(node.type.shape)
 
+    def _lower_Derived(self, node):
+        return self(node.expr)  # its variables only fix sizes
+
     def _lower_IndexExpr(self, node):
         return node.tensor
 
@@ -184,6 +187,10 @@ class Lowering:
 
     def _lower_Elementwise(self, node):
         return T.Elem(node.name, self(node.args[1]), node.order)
+
+    def _lower_FnCall(self, node):
+        name, args, which, out = node.args
+        return T.FnCall(name, tuple(self(a) for a in args), which, () if out is None else (out,))
 
     def _lower_Call(self, node):
         return T.Call(node.name, self(node.args[1]), node.order)

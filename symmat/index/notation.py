@@ -49,7 +49,7 @@ class IndexPrinter:
 
     def operand(self, op: T.Tensor) -> str:
         text = self(op)
-        return text if isinstance(op, (T.Var, T.Elem, T.Call, T.Inv, T.Det, T.LogDet, T.Softmax)) else f"({text})"
+        return text if isinstance(op, (T.Var, T.Elem, T.Call, T.FnCall, T.Inv, T.Det, T.LogDet, T.Softmax)) else f"({text})"
 
     def atom(self, t: T.Tensor) -> str:
         if isinstance(t, T.Var):
@@ -75,6 +75,16 @@ class IndexPrinter:
             if self.latex:
                 prefix = {0: "", 1: r"\nabla ", 2: r"\nabla^2 "}.get(order, rf"\nabla^{order} ")
             return f"{prefix}{name}({self(arg)})"
+        if isinstance(t, T.FnCall):
+            from ..nodes import derivative_head
+
+            name, args, which, out = t.args
+            head = derivative_head(name, which, len(args))
+            if self.latex:
+                head = head.replace("∇", r"\nabla ").replace("²", "^2")
+            return f"{head}({', '.join(self(a) for a in args)})"
+        if isinstance(t, T.VarPow):
+            return f"({self(t.args[0])})^({self(t.args[1])})"
         names = {T.Inv: "inv", T.Det: "det", T.LogDet: "logdet", T.Softmax: "softmax", T.LogSumExp: "logsumexp"}
         if type(t) in names:
             return f"{names[type(t)]}({self(t.args[0])})"

@@ -250,6 +250,31 @@ class Call(Tensor):
         return arg.shape * order
 
 
+class FnCall(Tensor):
+    """An abstract function of several arguments or with a vector value, differentiated
+    by the arguments ``which`` (sorted): axes ``out`` ++ the axes of each of them."""
+
+    __slots__ = ()
+
+    @staticmethod
+    def _shape(name, args, which, out):
+        return tuple(out) + tuple(d for k in which for d in args[k].shape)
+
+    def partial(self, k: int) -> "Tensor":
+        """∂/∂args[k] of this tensor, with axes ``self.shape ++ args[k].shape``: the node
+        with ``k`` added to ``which`` (kept sorted: mixed partials commute), permuted."""
+        name, args, which, out = self.args
+        bisect = sum(1 for j in which if j <= k)
+        node = FnCall(name, args, which[:bisect] + (k,) + which[bisect:], out)
+        blocks, axis = [], len(out)
+        for j in node.args[2]:
+            blocks.append(tuple(range(axis, axis + args[j].rank)))
+            axis += args[j].rank
+        moved = blocks.pop(bisect)
+        axes = tuple(range(len(out))) + tuple(a for b in blocks for a in b) + moved
+        return permute(node, axes)
+
+
 class Reshape(Tensor):
     """Row-major reshape to ``shape`` (same number of entries). ``vec`` and ``kron`` are
     contractions followed by a reshape that fuses axes (see :func:`fuse`)."""

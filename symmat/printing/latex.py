@@ -260,6 +260,16 @@ class LatexPrinter(Printer):
         return self.call(head + latex_name(name, r"\operatorname"), arg)
 
 
+    def _print_FnCall(self, node):
+        name, args, which, out = node.args
+        order = len(which)
+        head = {0: "", 1: r"\nabla", 2: r"\nabla^2"}.get(order, rf"\nabla^{{{order}}}")
+        if order and len(args) > 1:
+            head += "_{" + ",".join(str(k + 1) for k in which) + "}"
+        inner = ", ".join(self.doprint(a) for a in args)
+        fname = latex_name(name, r"\operatorname")
+        return (head + " " if head else "") + fname + rf"\left({inner}\right)"
+
     def _print_Derived(self, node):
         return self.doprint(node.expr)
 

@@ -45,6 +45,8 @@ class Signature:
                 self.types.setdefault(node.name, node)
             elif isinstance(node, (N.Call, N.Elementwise)) and node.is_abstract:
                 functions.append((node.name, node.order, isinstance(node, N.Elementwise)))
+            elif isinstance(node, N.FnCall):
+                functions.append((node.head, 0, False))  # called by its written name: ∇_1g
             elif type(node).__name__ == "IndexExpr":
                 symbols, used = index_variables(node)
                 for sym in symbols:
@@ -80,7 +82,16 @@ class Signature:
         return list(self.symbols.values()) + list(self.callables.values()) + list(self.sizes.values())
 
 
+_HEAD = re.compile(r"∇(²|\^(\d+))?(?:_(\d)|_\{([\d,]+)\})?(.*)")
+
+
 def _callable_base(name: str, order: int, elementwise: bool) -> str:
+    head = _HEAD.fullmatch(name)
+    if head:  # a derivative of a function of several arguments, keyed by how it is written
+        power, k, one, several, base = head.groups()
+        order = 2 if power == "²" else int(k) if k else 1
+        which = one or (several or "").replace(",", "")
+        return f"{ {1: 'grad', 2: 'hess'}.get(order, f'd{order}') }{which}_{base}"
     if elementwise:
         return name if order == 0 else f"{name}_{order}"
     return {0: name, 1: f"grad_{name}", 2: f"hess_{name}"}.get(order, f"d{order}_{name}")
@@ -307,6 +318,10 @@ class NumpyPrinter(ProductPrinter, IndexPrinter, Printer):
         name, arg, order = node.args
         return f"{self.sig.callables[name, order, False]}({self.code(arg)[0]})", ATOM
 
+    def _print_FnCall(self, node):
+        args = ", ".join(self.code(a)[0] for a in node.arguments)
+        return f"{self.sig.callables[node.head, 0, False]}({args})", ATOM
+
     def _print_Derived(self, node):
         return self.code(node.expr)
 
@@ -383,6 +398,10 @@ class _DocTextPrinter(TextPrinter):
     def _print_Derived(self, node):
         return self.doprint(node.expr)
 
+    def _print_FnCall(self, node):
+        base = self.sig.callables.get((node.head, 0, False)) or safe_identifier(node.head)
+        return f"{base}({', '.join(self.doprint(a) for a in node.arguments)})"
+
     def _print_Call(self, node):
         prefix = {0: "", 1: "∇", 2: "∇²"}.get(node.order, f"d{node.order}")
         base = self.sig.callables.get((node.name, 0, False)) or safe_identifier(node.name)
@@ -418,7 +437,10 @@ def _docstring(expr: N.Expr, sig: Signature) -> list[str]:
         lines.append(f"    {ident}: {_shape_text(sig, sym.type)}{extra}{renamed}")
     arguments = _call_arguments(expr)
     for (name, order, elementwise), ident in sig.callables.items():
-        doc = _callable_doc(safe_identifier(name), order, elementwise, arguments.get(name))
+        if arguments.get(name) == "several" or _HEAD.fullmatch(name):
+            doc = f"{name} of the abstract function, called with its arguments as arrays"
+        else:
+            doc = _callable_doc(safe_identifier(name), order, elementwise, arguments.get(name))
         lines.append(f"    {ident}: callable, {doc}")
     for d, ident in sig.sizes.items():
         lines.append(f"    {ident}: int, the size of a dimension no argument fixes")
@@ -437,10 +459,14 @@ def _call_arguments(expr: N.Expr) -> dict[str, tuple]:
     for node in N.walk(expr):
         if isinstance(node, N.Call):
             found.setdefault(node.name, node.args[1].type.shape)
+        elif isinstance(node, N.FnCall):
+            found.setdefault(node.head, "several")
         elif isinstance(node, IndexExpr):
             for t in N.walk(node.tensor):
                 if isinstance(t, T.Call):
                     found.setdefault(t.args[0], t.args[1].shape)
+                elif isinstance(t, T.FnCall):
+                    found.setdefault(N.derivative_head(t.args[0], t.args[2], len(t.args[1])), "several")
     return found
 
 

@@ -12,6 +12,7 @@ import string
 from .. import nodes as N
 from ..errors import SymmatError
 from ..functions import ELEMENTWISE
+from ..nodes import derivative_head
 from ..index import tensor as T
 from ..shapes import Type
 from .numpy_products import ADD, ATOM, MUL, UNARY, Code, wrap
@@ -34,6 +35,8 @@ def index_variables(node) -> tuple[list[N.Symbol], list[tuple]]:
         if isinstance(t, T.Var):
             name, shape, symmetric = t.args
             symbols.setdefault(name, N.Symbol(name, declared.get(name, Type(shape)), symmetric))
+        elif isinstance(t, T.FnCall):
+            functions.setdefault((derivative_head(t.args[0], t.args[2], len(t.args[1])), 0, False), None)
         elif isinstance(t, (T.Call, T.Elem)) and not (isinstance(t, T.Elem) and t.args[0] in ELEMENTWISE):
             functions.setdefault((t.args[0], t.args[2], isinstance(t, T.Elem)), None)
         stack.extend(reversed(t.children))
@@ -156,6 +159,11 @@ class IndexPrinter:
         if arg.rank <= 1:  # g, ∇g, ∇²g of a vector already have the tensor's shape
             return call, ATOM
         return f"np.reshape({call}, {self._shape_code(t.shape)})", ATOM
+
+    def _tensor_FnCall(self, t):
+        name, args, which, out = t.args
+        fn = self.sig.callables[derivative_head(name, which, len(args)), 0, False]
+        return f"{fn}({', '.join(self.tensor_code(a)[0] for a in args)})", ATOM
 
     def _tensor_Reshape(self, t):
         return f"np.reshape({self.tensor_code(t.args[0])[0]}, {self._shape_code(t.shape)})", ATOM

@@ -149,6 +149,9 @@ class TextPrinter(Printer):
     def _print_Derived(self, node):
         return self.doprint(node.expr)
 
+    def _print_FnCall(self, node):
+        return f"{node.head}({', '.join(self.doprint(a) for a in node.arguments)})"
+
     def _print_Call(self, node):
         prefix = {0: "", 1: "∇", 2: "∇²"}.get(node.order, f"∇^{node.order}")
         return f"{prefix}{node.name}({self.doprint(node.args[1])})"

@@ -165,6 +165,12 @@ class Raiser:
         expr = self(T.einsum(ops, subs, out, coef)) if ops else self(T.Const(coef))
         return N.Transpose(expr) if labels[0] is None and expr.type.is_vector else expr
 
+    def _raise_FnCall(self, t):
+        name, args, which, out = t.args
+        if any(a.rank > 2 for a in args):
+            raise NoMatrixForm(f"an argument of {name} of rank > 2")
+        return N.FnCall(name, tuple(_col(self(a)) for a in args), which, out[0] if out else None)
+
     def _raise_Reshape(self, t):
         """A row-major reshape of a matrix to one axis is vec of its transpose; a reshape
         to a matrix whose axes fuse axes of the argument is a Kronecker product."""
