@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from typing import Union
 
 from .. import nodes as N
-from ..declarations import Where
+from ..declarations import Where, parse_declarations
+from ..shapes import Type
 from ..errors import DiffError
 from ..parse import ensure_recursion_limit, parse
 from ..diff import diff
@@ -77,13 +78,11 @@ def derive(
     f = parse(f, where) if isinstance(f, str) else f
     if not isinstance(f, N.Expr):
         raise DiffError(f"f must be an expression or its text, not {type(f).__name__}")
-    var = _variable(f, wrt)
+    var = _variable(f, wrt, where)
     if var.type.rank > 2:
         raise UnsupportedStep("steps cover scalar, vector and matrix variables")
     if var.type.is_vector and var.type.row:
         raise UnsupportedStep("steps cover column-vector variables")
-    if not mentions(f, var.name):
-        raise UnsupportedStep(f"f does not depend on {var.name}: df = 0")
     steps = _stage(f, var, layout, 1)
     functions = (f,)
     if order == 2:
@@ -326,11 +325,16 @@ def _latex_var(var: N.Symbol) -> str:
     return latex_name(var.name)
 
 
-def _variable(f: N.Expr, wrt) -> N.Symbol:
+def _variable(f: N.Expr, wrt, where: Where = None) -> N.Symbol:
+    """The variable: from ``f``, or declared in ``where`` and absent from ``f`` (its
+    derivative is zero, as ``symmat.diff`` gives it)."""
     name = wrt.name if isinstance(wrt, N.Symbol) else wrt.strip() if isinstance(wrt, str) else None
     if name is None:
         raise DiffError(f"wrt must be the name of a variable, not {type(wrt).__name__}")
     symbols = f.free_symbols()
-    if name not in symbols:
+    if name in symbols:
+        return symbols[name]
+    declared = parse_declarations(where).variables.get(name)
+    if declared is None:
         raise DiffError(f"{name!r} is not a variable of the expression")
-    return symbols[name]
+    return N.Symbol(name, Type(declared.shape), declared.symmetric)

@@ -104,3 +104,18 @@ def test_newer_constructs(f, wrt, where, layout):
     rng = np.random.default_rng(5)
     values = random_values(derivation.f, rng)
     assert_lines_hold(derivation, values, _direction(derivation.var, values, rng), rtol=1e-5)
+
+
+@pytest.mark.parametrize("f, wrt, where, order", [
+    ("x^T y", "c", "c: scalar", 1), ("x^T y", "Z", "Z: m x n", 1), ("a^T x", "x", "", 2), ("W x", "x", "", 2),
+])
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_zero_derivatives(f, wrt, where, order, layout):
+    """A declared variable f does not mention, or a first derivative that is constant:
+    d(·) = 0, and the last line is diff's zero."""
+    derivation = derive(f, wrt, layout=layout, where=where, order=order)
+    assert "a constant has differential 0" in [s.rule for s in derivation.steps]
+    assert str(derivation.steps[-1].expr) == str(symmat.diff(f, wrt, layout=layout, where=where, order=order))
+    rng = np.random.default_rng(2)
+    values = random_values(derivation.f, rng, extra={wrt: derivation.var})
+    assert_lines_hold(derivation, values, _direction(derivation.var, values, rng))
