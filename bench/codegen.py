@@ -11,7 +11,10 @@ source exec'd (it is our own generated code):
   ``X: 4000 x 300``, labels ``y`` in {-1, +1};
 * MLP ``norm(W2 tanh(W1 x) - t)^2``, gradient by ``W1`` (denominator layout, shaped like
   ``W1``), ``W1, W2: 512 x 512``;
-* ``x^T A x``, Hessian by ``x``, ``A: 1000 x 1000``.
+* ``x^T A x``, Hessian by ``x``, ``A: 1000 x 1000``;
+* matrix power ``a^T W^3 b``, gradient by ``W``, ``W: 300 x 300`` (issue 10: matrix
+  products, no m x m x m temporaries);
+* batched layer ``norm(W2 tanh(W1 X) - Y)^2``, gradient by ``W1``, 256 units, batch 128.
 
 Every generated function is first checked against the hand-written one (and against
 ``result.evaluate``) with ``np.allclose``; only then is it timed. Timing: ``timeit``,
@@ -74,6 +77,19 @@ def hand_quad_hess(A, x):
     return A + A.T
 
 
+def hand_power_grad(W, a, b):
+    # ∂(aᵀW³b)/∂W = a (W²b)ᵀ + Wᵀa (Wb)ᵀ + (Wᵀ)²a bᵀ
+    u1 = W.T @ a
+    v1 = W @ b
+    return np.outer(a, W @ v1) + np.outer(u1, v1) + np.outer(W.T @ u1, b)
+
+
+def hand_batch_grad(W1, W2, X, Y):
+    h = np.tanh(W1 @ X)
+    delta = (W2.T @ (W2 @ h - Y)) * (1.0 - h * h)
+    return 2.0 * (delta @ X.T)
+
+
 # --------------------------------------------------------------------------- JAX
 def jax_functions():
     """``{case: jitted function taking the case's values dict's arrays}``, or None."""
@@ -121,6 +137,15 @@ def cases(rng):
     }
     q = 1000
     quad = {"A": rng.standard_normal((q, q)), "x": rng.standard_normal(q)}
+    power = {"W": rng.standard_normal((300, 300)) / np.sqrt(300), "a": rng.standard_normal(300),
+             "b": rng.standard_normal(300)}
+    units, batch = 256, 128
+    batched = {
+        "W1": rng.standard_normal((units, units)) / np.sqrt(units),
+        "W2": rng.standard_normal((units, units)) / np.sqrt(units),
+        "X": rng.standard_normal((units, batch)),
+        "Y": rng.standard_normal((units, batch)),
+    }
     loss = "sum(log(1 + exp(-y .* (X w))))"
     where = "X: m x n; y: m; w: n"
     return [
@@ -132,6 +157,11 @@ def cases(rng):
          lambda v: hand_mlp_grad(v["W1"], v["W2"], v["x"], v["t"])),
         ("x^T A x Hessian", f"n={q}", "x^T A x", "x", "A: n x n; x: n", 2, quad,
          lambda v: hand_quad_hess(v["A"], v["x"])),
+        ("a^T W^3 b gradient", "m=300", "a^T W^3 b", "W", "W: m x m; a: m; b: m", 1, power,
+         lambda v: hand_power_grad(v["W"], v["a"], v["b"])),
+        ("batched layer grad", f"n={units}, b={batch}", "norm(W2 tanh(W1 X) - Y)^2", "W1",
+         "W1: n x n; W2: n x n; X: n x b; Y: n x b", 1, batched,
+         lambda v: hand_batch_grad(v["W1"], v["W2"], v["X"], v["Y"])),
     ]
 
 
