@@ -179,6 +179,12 @@ class Raiser:
             return N.Apply("vec", transpose(self(arg)))
         if t.rank == 1 and arg.rank == 1:
             return self(arg)
+        if isinstance(arg, T.Sum):
+            # A reshape is linear: reshape(S + T) = reshape(S) + reshape(T).
+            return N.Add(*[self(T.reshape(term, t.shape)) for term in arg.terms])
+        if isinstance(arg, T.Einsum) and len(arg.operands) == 1 and arg.subscripts[0] == arg.out:
+            # reshape(c A) = c reshape(A), and a reshape of a reshape is one reshape.
+            return self(T.scale(T.reshape(arg.operands[0], t.shape), arg.coef))
         if t.rank == 2:
             groups = _fused_groups(arg.shape, t.shape)
             if groups is not None:

@@ -114,6 +114,8 @@ class JacobianIdentifier:
             return "scalar factor", "", [Linear("vector", mul(t.P, const), lin)]
         if lin.type.is_scalar:
             return "scalar factor", "", [Linear("scalar", mul(t.P, const), lin)]
+        if not const.type.is_vector:
+            raise UnsupportedStep("a matrix-valued Hadamard product of a differential (use index form)")
         law = r"u \odot v = \operatorname{diag}(u)\,v"
         return "Hadamard product as a diagonal matrix", law, [Linear("vector", mul(t.P, N.Apply("diag", const)), lin)]
 

@@ -82,6 +82,20 @@ def summary(ratios: list[float]) -> tuple[float, float]:
     return statistics.median(ratios), max(ratios)
 
 
+def percentile(ratios: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank) of the size ratios."""
+    ordered = sorted(ratios)
+    rank = max(1, -(-len(ordered) * q // 100))  # ceil(n q / 100)
+    return ordered[int(rank) - 1]
+
+
+def in_matrix_form(outcome: "Outcome") -> bool:
+    """A result of rank ≤ 2 written in matrix notation (not index notation)."""
+    from symmat.index.expr import IndexExpr
+
+    return not isinstance(outcome.result, IndexExpr)
+
+
 # ------------------------------------------------------------------ numeric side
 def values_for(outcome: Outcome, seed: int) -> dict:
     """Random values in safe domains for the expression's variables (tests/strategies.py

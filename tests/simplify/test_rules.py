@@ -60,6 +60,18 @@ EXAMPLES = {
     "trace_of_outer": ["tr(u y^T)"],
     "vec_of_outer": ["vec(u x^T)"],
     "negation_in_function": ["tr(-C)"],
+    # issue 10: textbook laws
+    "powers_of_one_matrix": ["X^2 X^-3 y", "X^T (X^-3)^T"],
+    "inverse_of_product_cancels": ["C^T (C X)^-T", "(X C)^-1 X"],
+    "diagonal_cancels_over_sum": ["diag(1 ./ u) (diag(u) - u v^T)", "(diag(u) - v u^T) diag(1 ./ u)"],
+    "scalar_powers": ["det(X) det(X) y", "norm(y)^-4 (y^T y) y"],
+    "inner_products_first": ["y u^T v"],
+    "determinant_laws": ["det(X^T)", "det(X^3)", "logdet(X^-1)", "logdet(C X)"],
+    "norm_recognised": ["sqrt(x^T A^T A x)", "(y^T C^T C y)^-0.5"],
+    "sign_of_non_negative": ["sign(norm(y))", "abs(exp(y))", "sign(exp(u))"],
+    "sum_of_diagonals": ["diag(u) + diag(v)"],
+    "sum_of_transposes": ["C^T X^T + X^T C^T"],
+    "coefficient_out_of_division": ["(2 y) / c"],
 }
 
 CASES = [(name, text) for name, texts in EXAMPLES.items() for text in texts]

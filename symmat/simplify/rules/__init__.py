@@ -23,6 +23,7 @@ from .polynomial import (  # noqa: F401  (also for tests that take rules by name
     distribute_to_cancel, expand_and_collect,
 )
 from .products import (  # noqa: F401  (also for tests that take rules by name)
+    coefficient_out_of_division,
     diagonal_times_vector, flatten_product, inverse_cancels, number_over, ones_inner_product,
     product_coefficients, product_identity, repeated_factors, scalar_reciprocal, scalars_first,
 )
@@ -30,9 +31,14 @@ from .sums import (  # noqa: F401  (also for tests that take rules by name)
     collect_like_terms, common_coefficient, factor_common, flatten_sum, ones_in_sum, positive_first,
 )
 from .transpose import (  # noqa: F401  (also for tests that take rules by name)
-    negation_of_negation, negation_of_number, power_of_transpose, transpose_of_inverse, transpose_of_kron,
+    negation_of_negation, negation_of_number, power_of_transpose, sum_of_transposes, transpose_of_inverse, transpose_of_kron,
     transpose_of_negation, transpose_of_product, transpose_of_scalar, transpose_of_sum,
     transpose_of_symmetric, transpose_of_transpose,
+)
+
+from .laws import (  # noqa: F401  (also for tests that take rules by name)
+    determinant_laws, diagonal_cancels_over_sum, inner_products_first, inverse_of_product_cancels,
+    norm_recognised, powers_of_one_matrix, scalar_powers, sign_of_non_negative, sum_of_diagonals,
 )
 
 Rule = Callable[[N.Expr], Optional[N.Expr]]
@@ -46,11 +52,12 @@ RULES: dict[type, list[Rule]] = {
     N.Neg: [negation_of_negation, negation_of_number],
     N.MatMul: [
         flatten_product, product_coefficients, product_identity, diagonal_times_vector,
-        ones_inner_product, scalar_reciprocal, inverse_cancels, number_over, repeated_factors, scalars_first,
+        ones_inner_product, scalar_reciprocal, inverse_cancels, powers_of_one_matrix, inverse_of_product_cancels,
+        diagonal_cancels_over_sum, scalar_powers, number_over, repeated_factors, inner_products_first, scalars_first,
     ],
     N.Add: [
-        flatten_sum, collect_like_terms, ones_in_sum, expand_and_collect, factor_common, common_coefficient,
-        positive_first,
+        flatten_sum, collect_like_terms, ones_in_sum, sum_of_diagonals, expand_and_collect, factor_common,
+        common_coefficient, positive_first, sum_of_transposes,
     ],
     N.Hadamard: [
         hadamard_with_ones, hadamard_with_scalar, hadamard_of_negation, hadamard_reciprocal, hadamard_normal_form,
@@ -58,10 +65,10 @@ RULES: dict[type, list[Rule]] = {
     ],
     N.HadamardDiv: [hadamard_normal_form],
     N.ElemPower: [elementwise_power_one, lone_reciprocal],
-    N.Power: [power_one, power_of_transpose],
-    N.Div: [softmax_by_hand],
-    N.Apply: [trace_of_transpose, trace_of_outer, vec_of_outer, negation_in_function],
-    N.Elementwise: [softplus_by_hand, logsumexp_by_hand],
+    N.Power: [power_one, power_of_transpose, norm_recognised],
+    N.Div: [softmax_by_hand, coefficient_out_of_division],
+    N.Apply: [trace_of_transpose, trace_of_outer, vec_of_outer, negation_in_function, determinant_laws],
+    N.Elementwise: [softplus_by_hand, logsumexp_by_hand, sign_of_non_negative, norm_recognised],
 }
 
 # The rules that replace a formula written by hand with a function NumPy computes without

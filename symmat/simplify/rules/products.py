@@ -157,3 +157,11 @@ def scalars_first(e: N.MatMul):
     if ordered == args or not others:
         return None
     return N.MatMul(*ordered)
+
+
+def coefficient_out_of_division(e: N.Div):
+    """(c A) / s = c (A / s) for a number c: coefficients gather in front of the product"""
+    c, base = split_coefficient(e.left)
+    if c == 1.0 or base is None:
+        return None
+    return with_coefficient(c, N.Div(base, e.right))

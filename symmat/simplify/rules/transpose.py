@@ -46,16 +46,33 @@ def transpose_of_product(e: N.Transpose):
 
 
 def transpose_of_sum(e: N.Transpose):
-    """(A + B)ᵀ = Aᵀ + Bᵀ, used when it leaves fewer transposes"""
+    """(A + B)ᵀ = Aᵀ + Bᵀ (also for ⊙, ./ and division by a scalar), used when it
+    leaves no more transposes"""
     inner = e.args[0]
-    if not isinstance(inner, (N.Add, N.Hadamard, N.HadamardDiv)):
+    if not isinstance(inner, (N.Add, N.Hadamard, N.HadamardDiv, N.Div)):
         return None
     operands = [a for a in inner.args if not a.type.is_scalar]
     before = 1 + sum(transposes_within(a) for a in operands)
     after = sum(transposes_when_transposed(a) for a in operands)
-    if after >= before:
+    # A tie goes to the distributed form when its terms are products (no parentheses
+    # needed: diag(a) + Aᵀ diag(x)), not powers or scalars ((1 - t .^ 2)ᵀ stays).
+    products = all(isinstance(a, (N.MatMul, N.Apply)) for a in inner.args)
+    if after > before or (after == before and not (isinstance(inner, N.Div) or isinstance(inner, N.Add) and products)):
         return None
     return type(inner)(*[transpose(a) for a in inner.args])
+
+
+def sum_of_transposes(e: N.Add):
+    """Aᵀ + Bᵀ = (A + B)ᵀ, used when it leaves fewer transposes (counted through
+    products: A^T (X^2)^T + X^T A^T X^T = (X^2 A + X A X)^T)"""
+    terms = [a for a in e.args if not a.type.is_scalar]
+    if len(terms) != len(e.args) or not e.type.is_matrix:
+        return None
+    before = sum(transposes_within(a) for a in terms)
+    after = 1 + sum(transposes_when_transposed(a) for a in terms)
+    if after >= before:
+        return None
+    return N.Transpose(N.Add(*[N.Transpose(a) for a in terms]))
 
 
 def transpose_of_inverse(e: N.Transpose):
