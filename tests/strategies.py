@@ -8,7 +8,11 @@ Shared by the parser/printer tests and the derivative engine's tests. The API:
   ``./``, ``/``, scalar / matrix / elementwise powers incl. inverses, Kronecker
   products, every matrix function, every elementwise function and its derivative,
   ``softmax``, ``logsumexp``, ``I``, ``ones``, numbers, abstract functions ``g(x)``,
-  ``∇g(x)``, ``∇²g(x)`` and elementwise abstract functions ``s(X)``, ``s'(X)``).
+  ``∇g(x)``, ``∇²g(x)`` and elementwise abstract functions ``s(X)``, ``s'(X)``; and the
+  newer rows: symbolic exponents ``s^t``, ``x .^ t``, ``mean``, ``norm(x, 1)``, ``max``,
+  ``min``, column-wise ``softmax``/``log_softmax``/``logsumexp`` of matrices, functions of
+  several arguments ``G(x, y)``, ``∇_1G(x, y)``, ``∇²_{1,2}G(x, y)`` and vector-valued
+  ``H(x)`` with its Jacobian ``∇H(x)``).
 - ``expressions(max_depth=3)``: a strategy of ``(text, where)`` pairs: ``text`` is in
   the input language and ``where`` declares every name in it, so that
   ``symmat.parse(text, where)`` gives the expression back.
@@ -274,9 +278,63 @@ def _identity_ones(draw, t, depth):
     return _gen(draw, t, depth)
 
 
+def _newer(draw, t, depth):
+    """The newer rows of contract §1: symbolic exponents, mean, norm(x, 1), max/min,
+    column-wise softmax / log_softmax / logsumexp, and abstract functions of several
+    arguments or with a vector value (and their partial derivatives)."""
+    g = lambda u: _gen(draw, u, depth)  # noqa: E731
+    k = _dim(draw)
+    plain = _is_base(t) and not t.row
+    choice = draw(st.sampled_from(
+        ["power", "extremum"] + (["scalar", "scalar"] if t.is_scalar else [])
+        + (["columns"] if plain and not t.is_scalar else []) + (["several"] if plain else [])
+    ))
+    if choice == "power":  # a positive base to a bounded symbolic exponent
+        return N.GeneralPower(_positive(draw, t, depth), _bounded(draw, Type(), depth))
+    if choice == "extremum":
+        left, right = g(t), g(Type()) if not t.is_scalar and draw(st.booleans()) else g(t)
+        if draw(st.booleans()):
+            left, right = right, left
+        return (N.Max if draw(st.booleans()) else N.Min)(left, right)
+    if choice == "scalar":
+        name = draw(st.sampled_from(["mean", "norm1", "logsumexp"]))
+        if name == "mean":
+            return N.Apply("mean", g(draw(st.sampled_from((column(k), matrix(k, _dim(draw)))))))
+        if name == "norm1":
+            return N.Apply("norm1", g(column(k)))
+        return N.Apply("sum", N.Apply("logsumexp", g(matrix(k, _dim(draw)))))
+    if choice == "columns":
+        if t.is_matrix:
+            return N.Apply(draw(st.sampled_from(("softmax", "log_softmax"))), g(t))
+        return N.Apply("logsumexp", g(matrix(k, t.shape[0])))
+    if choice == "several":
+        if t.is_scalar or draw(st.booleans()):
+            # g of two arguments (a vector and a scalar or a vector), or a partial gradient of it
+            dims = (k, draw(st.sampled_from((None, _dim(draw)))))
+            args = tuple(g(Type() if d is None else column(d)) for d in dims)
+            if t.is_scalar:
+                return N.FnCall(_several_name(dims, None), args)
+            if t.is_vector:
+                return N.FnCall(_several_name((t.shape[0], dims[1]), None),
+                                (g(column(t.shape[0])), args[1]), (0,))
+            return N.FnCall(_several_name((t.shape[0], t.shape[1]), None),
+                            (g(column(t.shape[0])), g(column(t.shape[1]))), (0, 1))
+        # h: R^k -> R^m, or its m x k Jacobian
+        if t.is_vector:
+            return N.FnCall(_several_name((k,), t.shape[0]), (g(column(k)),), (), t.shape[0])
+        return N.FnCall(_several_name((t.shape[1],), t.shape[0]), (g(column(t.shape[1])),), (0,), t.shape[0])
+    raise AssertionError(choice)
+
+
+def _several_name(dims: tuple, out) -> str:
+    """One name per signature (a name has one signature): G_n_s for R^n x R -> R, H_n_m for R^n -> R^m."""
+    parts = "_".join("s" if d is None else str(d) for d in dims)
+    return f"G_{parts}" if out is None else f"H_{parts}_{out}"
+
+
 _CONSTRUCTS: tuple[Callable, ...] = (
     _add, _neg, _hadamard, _div, _matmul, _transpose, _elementwise, _elem_power, _power,
-    _function, _identity_ones,
+    _function, _identity_ones, _newer,
 )
 
 
@@ -324,6 +382,9 @@ def where_of(expr: N.Expr) -> str:
             parts.append(f"{node.name}: R^{node.args[1].type.shape[0]} -> R")
         elif isinstance(node, N.Elementwise) and node.is_abstract:
             parts.append(f"{node.name}: elementwise")
+        elif isinstance(node, N.FnCall):
+            spaces = " x ".join("R" if a.type.is_scalar else f"R^{a.type.shape[0]}" for a in node.arguments)
+            parts.append(f"{node.name}: {spaces} -> R" + ("" if node.out is None else f"^{node.out}"))
     return "; ".join(dict.fromkeys(parts))
 
 
@@ -353,6 +414,8 @@ def roles(expr: N.Expr) -> dict[str, str]:
             mark(node.args[1], "positive")
         elif isinstance(node, (N.HadamardDiv, N.Div)):
             mark(node.right, "positive")
+        elif isinstance(node, N.GeneralPower):
+            mark(node.base, "positive")
         elif isinstance(node, (N.Power, N.ElemPower)) and not float(node.exponent).is_integer() or \
                 isinstance(node, (N.Power, N.ElemPower)) and node.exponent < 0 and not node.base.type.is_matrix:
             mark(node.base, "positive")
@@ -409,5 +472,5 @@ def random_values(expr: N.Expr, rng: np.random.Generator, sizes: dict[str, int] 
         if sym.symmetric and role != "spd":
             value = (value + value.T) / 2
         values[name] = value
-    values.update(abstract_callables(expr))
+    values.update(abstract_callables(expr, dims))
     return values

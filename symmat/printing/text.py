@@ -121,7 +121,7 @@ class TextPrinter(Printer):
         # A name or a number stands bare after ^ (s^p); anything else in parentheses.
         exponent = node.exponent
         text = self.doprint(exponent)
-        if precedence(exponent) < ATOM or text.startswith("-"):
+        if not isinstance(exponent, (N.Symbol, N.Number)) or text.startswith("-"):
             text = self.paren(text)
         caret = "^" if node.base.type.is_scalar else " .^ "
         return f"{self.at_least(node.base, ATOM)}{caret}{text}"

@@ -49,8 +49,15 @@ class Simplifier:
 
     def _rebuild(self, e: N.Expr) -> N.Expr:
         if e.children:
-            args = tuple(self(a) if isinstance(a, N.Expr) else a for a in e.args)
-            if not all(x is y for x, y in zip(args, e.args)):
+            # A tuple of expressions (the arguments of g(x, y)) is rebuilt entry by entry.
+            args = tuple(
+                self(a) if isinstance(a, N.Expr)
+                else tuple(self(x) for x in a) if isinstance(a, tuple) and a and isinstance(a[0], N.Expr)
+                else a
+                for a in e.args
+            )
+            if not all(x is y or (isinstance(x, tuple) and all(map(lambda p, q: p is q, x, y)))
+                       for x, y in zip(args, e.args)):
                 # Every node class takes its ``args`` back as constructor arguments.
                 e = type(e)(*args)
         # Children are canonical, so finding e's canonical twin compares them by identity.
