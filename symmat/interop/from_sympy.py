@@ -176,9 +176,8 @@ class _FromSympy:
     # ------------------------------------------------------------- matrix algebra
     def _with_sign(self, coeff: sp.Expr, rest: list[N.Expr]) -> N.Expr:
         """``coeff * rest``, writing a coefficient of -1 as a negation."""
-        if coeff == -1 and rest:
-            body = rest[0] if len(rest) == 1 else N.MatMul(*rest)
-            return N.Neg(body)
+        if coeff.is_Number and coeff < 0 and rest:  # -3 b is written -(3 b), as the parser reads it
+            return N.Neg(self._with_sign(-coeff, rest))
         factors = ([] if coeff == 1 else [self(coeff)]) + rest
         if not factors:
             return N.Number(1.0)
@@ -197,12 +196,18 @@ class _FromSympy:
         return self._with_sign(coeff, [self(a) for a, num in zip(e.args, is_number) if not num])
 
     def _from_MatAdd(self, e):
+        if e.rows == 1 and e.cols != 1 and all(_is_transposed(t) for t in e.args):
+            # SymPy's .T distributes: (A*x - b).T is -b.T + x.T*A.T. Read it back as the
+            # transpose of the column sum, as it was written: (A x - b)^T.
+            return N.Transpose(self(sp.MatAdd(*(sp.Transpose(t).doit() for t in e.args))))
+        # SymPy sorts terms (-b + A*x); read the negated ones last, as sums are written.
+        args = sorted(e.args, key=_is_negated)
         # Scalar expansion: SymPy adds a scalar c to a matrix as c * OneMatrix; symmat
         # writes c, as the parser reads 1 + x.
-        terms = [_broadcast_scalar(t) for t in e.args]
+        terms = [_broadcast_scalar(t) for t in args]
         if all(s is not None for s in terms):
             terms = [None] * len(terms)
-        return N.Add(*(self(t) if s is None else self(s) for t, s in zip(e.args, terms)))
+        return N.Add(*(self(t) if s is None else self(s) for t, s in zip(args, terms)))
 
     def _from_Transpose(self, e):
         return N.Transpose(self(e.arg))
@@ -517,3 +522,17 @@ def _broadcast_scalar(term: sp.Basic) -> sp.Basic | None:
             and not any(isinstance(f, MatrixExpr) for f in term.args[:-1]):
         return sp.Mul(*term.args[:-1])
     return None
+
+
+def _is_negated(term: sp.Basic) -> bool:
+    """A term SymPy writes with a minus sign (-b, -2*A*x)."""
+    coeff = term.args[0] if isinstance(term, (sp.MatMul, sp.Mul)) else None
+    return bool(coeff is not None and coeff.is_Number and coeff < 0)
+
+
+def _is_transposed(term: sp.Basic) -> bool:
+    """A row-vector term that SymPy's distributed transpose produces: ``b.T``,
+    ``x.T*A.T``, ``-2*b.T`` (a product whose matrix factors are all transposed)."""
+    factors = term.args if isinstance(term, sp.MatMul) else (term,)
+    matrices = [f for f in factors if isinstance(f, MatrixExpr)]
+    return bool(matrices) and all(isinstance(f, sp.Transpose) for f in matrices)

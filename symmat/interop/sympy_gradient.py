@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
-from sympy.matrices.expressions.matexpr import MatrixExpr
+from sympy.matrices.expressions.matexpr import MatrixElement, MatrixExpr
 
 from .sympy_explicit import explicit, explicit_scalar
 
@@ -68,7 +68,7 @@ class _FunctionDerivative(MatrixExpr):
     def _entry(self, i, j, **kwargs):
         value = self._explicit()
         if value is None:
-            return sp.MatrixElement(self, i, j)
+            return MatrixElement(self, i, j)
         return value[i, j]
 
     def _explicit(self) -> sp.ImmutableMatrix | None:

@@ -8,12 +8,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalMatrix, DiagonalOf
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 import symmat
 from symmat import nodes as N
 from symmat.errors import SymmatError
 from symmat.interop.sympy import InteropError, from_sympy, sympy_value, to_sympy
+from symmat.interop.sympy_gradient import Gradient, function_derivative
 
 M, NN, P = 3, 4, 5
 m, n, p = sp.symbols("m n p")
@@ -150,6 +153,22 @@ FROM_SYMPY = {
     "applyfunc polynomial": x.applyfunc(sp.Lambda(t, t**2 + 3 * t - 1)),
     "applyfunc composite": x.applyfunc(sp.Lambda(t, sp.exp(t) * sp.sin(t) / t)),
     "applyfunc abstract": x.applyfunc(s),
+    # what a SymPy user writes for matrix calculus (issue 13, item 3)
+    "entry of a 1x1 product (a Sum)": (x.T * A * y)[0, 0],
+    "entry of a 1x1 product, unevaluated": MatrixElement(x.T * A * y, 0, 0),
+    "sqrt of a 1x1 product": sp.sqrt(x.T * x),
+    "power of a 1x1 product": (x.T * y) ** 2 + (x.T * x) ** sp.Rational(3, 2),
+    "exp of a 1x1 product": sp.exp(x.T * A * y) * c,
+    "log of a trace": sp.log(sp.Trace(A)),
+    "Frobenius norm": sp.sqrt(sp.Trace(X.T * X)),
+    "numeric sizes": sp.MatrixSymbol("V", 3, 4).T * sp.MatrixSymbol("V", 3, 4) + sp.Identity(4),
+    "ElementwiseApplyFunction": ElementwiseApplyFunction(sp.Lambda(t, sp.tanh(t)), W * x),
+    "softmax written out": z.applyfunc(sp.exp) / sp.Trace(sp.OneMatrix(1, p) * z.applyfunc(sp.exp)),
+    "logsumexp written out": sp.log(sp.Trace(DiagMatrix(z.applyfunc(sp.exp)))),
+    "sum of entries": sp.OneMatrix(1, n) * X * sp.OneMatrix(p, 1),
+    "transposed sum as SymPy distributes it": (W * x - a).T * (W * x - a),
+    "Gradient of an undefined function": function_derivative(g, W.T * a, 1).T * y,
+    "Hessian of an undefined function": y.T * function_derivative(g, x, 2) * y,
 }
 
 
@@ -173,6 +192,37 @@ def test_from_sympy_structure():
     assert isinstance(from_sympy(x.applyfunc(s)), N.Elementwise)
 
 
+# SymPy input read as the parser reads the same formula in the input language.
+SAME_AS_PARSED = {
+    "(W x - a)^T (W x - a)": (W * x - a).T * (W * x - a),
+    "W x - 3 a": W * x - 3 * a,
+    "x' A x": (x.T * A * x)[0, 0],
+    "norm(x)": sp.sqrt(x.T * x),
+    "norm(X)": sp.sqrt(sp.Trace(X.T * X)),
+    "1 + exp(x' y)": sp.exp(x.T * y) + 1,  # SymPy puts the number first
+    "logsumexp(z)": sp.log(sp.Trace(DiagMatrix(z.applyfunc(sp.exp)))),
+    "softmax(z)": z.applyfunc(sp.exp) / sp.Trace(DiagMatrix(z.applyfunc(sp.exp))),
+    "sum(X)": sp.OneMatrix(1, n) * X * sp.OneMatrix(p, 1),
+    "sigmoid(x' y)": 1 / (1 + sp.exp(-sp.Trace(x.T * y))),
+    "exp(x) + 1": sp.OneMatrix(n, 1) + x.applyfunc(sp.exp),  # and the ones last
+    "zeros(m, n) + W": sp.MatAdd(sp.ZeroMatrix(m, n), W),
+    "∇g(W' a)": function_derivative(g, W.T * a, 1),
+}
+
+
+@pytest.mark.parametrize("text", list(SAME_AS_PARSED))
+def test_from_sympy_builds_what_the_parser_builds(text):
+    assert from_sympy(SAME_AS_PARSED[text]) == symmat.parse(text, where=WHERE_NO_DERIVED)
+
+
+def test_least_squares_gives_the_same_answer_from_sympy_and_from_text():
+    """The issue's example: SymPy's distributed (A x - b)^T used to give (2 M x - 2 b)^T M."""
+    for layout in ("numerator", "denominator"):
+        from_text = symmat.diff("(W x - a)^T (W x - a)", "x", where="W: m x n; x: n; a: m", layout=layout)
+        from_sympy_ = symmat.diff((W * x - a).T * (W * x - a), x, layout=layout)
+        assert str(from_sympy_) == str(from_text) == ("2 W^T (W x - a)" if layout == "denominator" else "2 (W x - a)^T W")
+
+
 def test_public_api():
     # symmat.from_sympy imports SymPy lazily; it converts exactly as the module's function.
     assert symmat.from_sympy(W * x) == from_sympy(W * x)
@@ -184,6 +234,9 @@ WHERE = (
     "W: m x n; A: n x n; B: n x n; X: n x p; Y: n x p; x: n; y: n; a: m; z: p; c: scalar; t: scalar; "
     "S: n x n symmetric; V: 3 x 4; g: R^n -> R; s: elementwise"
 )
+# Only the sizes of the SAME_AS_PARSED variables (a where= variable absent from the
+# text would make parse() wrap the result in Derived to keep its size).
+WHERE_NO_DERIVED = "W: m x n; A: n x n; X: n x p; x: n; y: n; a: m; z: p; g: R^n -> R"
 TO_SYMPY = [
     "W x", "x' y", "x y'", "x' W'", "c W", "W' a", "A x + c", "c + X", "X .* Y", "X ./ Y", "c ./ Y", "x / c",
     "A^2", "A^-1", "A^-2 x", "X .^ 3", "c^2 + t", "kron(A, W)", "kron(x, z)", "kron(x', z')", "kron(c, W)",
@@ -244,6 +297,10 @@ FROM_REFUSED = {
     "infinity": lambda: sp.oo * c,
     "non-product dimension": lambda: sp.MatrixSymbol("Q", n + 1, 1),
     "not SymPy": lambda: "W x",
+    "Sum that is no product": lambda: sp.Sum(x[sp.Symbol("i"), 0], (sp.Symbol("i"), 0, n - 1)),
+    "Gradient of a formula": lambda: Gradient(sp.Lambda(W, sp.Trace(W.T * W)), W),
+    "one name, two SymPy objects": lambda: sp.MatrixSymbol("q", sp.Symbol("k"), 1).T
+    * sp.MatrixSymbol("q", sp.Symbol("k", positive=True), 1),
 }
 
 
@@ -264,7 +321,7 @@ def test_refusal_names_the_sympy_class():
 def test_gradient_and_hessian_of_an_abstract_function():
     """∇g and ∇²g are symmat's Gradient and Hessian matrix expressions: unevaluated
     while g is undefined, computed by SymPy's diff once g is a formula."""
-    from symmat.interop.sympy import Gradient, Hessian
+    from symmat.interop.sympy import Hessian
 
     grad = to_sympy(symmat.parse("∇g(W' a)", where=WHERE))
     assert isinstance(grad, Gradient) and grad.shape == (n, 1) and grad.name == "g"

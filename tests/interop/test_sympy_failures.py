@@ -19,6 +19,7 @@ import sympy as sp
 
 import symmat
 from symmat.interop.sympy import from_sympy, sympy_value
+from symmat.interop.sympy_explicit import numeric
 
 M, NN = 3, 4
 m, n = sp.symbols("m n")
@@ -56,18 +57,19 @@ class Case:
     layout: str = "denominator"
     order: int = 1
     note: str = field(default="")
+    sympy_answer: str = ""  # symmat's result in SymPy types, as SymPy prints it
 
 
 CASES = {
     # d log det X = tr(X^-1 dX): the gradient is X^-T; SymPy says 0.
-    "log(det(X))": Case(lambda: sp.log(sp.Determinant(X)), X, "zero"),
+    "log(det(X))": Case(lambda: sp.log(sp.Determinant(X)), X, "zero", sympy_answer="(X**(-1)).T"),
     # d exp(tr X) = exp(tr X) tr(dX): the gradient is exp(tr X) I; SymPy says 0.
-    "exp(tr(X))": Case(lambda: sp.exp(sp.Trace(X)), X, "zero"),
+    "exp(tr(X))": Case(lambda: sp.exp(sp.Trace(X)), X, "zero", sympy_answer="exp(Trace(X))*I"),
     # gradient (1 - tanh^2(a^T x)) a; SymPy says 0 (with or without the Trace).
-    "tanh(a^T x)": Case(lambda: sp.tanh(a.T * x), x, "zero"),
+    "tanh(a^T x)": Case(lambda: sp.tanh(a.T * x), x, "zero", sympy_answer="(1 - tanh(Trace(a.T*x))**2)*a"),
     "tanh(tr(a^T x))": Case(lambda: sp.tanh(sp.Trace(a.T * x)), x, "zero"),
     # gradient b ∇g(W^T b)^T; SymPy says 0.
-    "g(W^T b)": Case(lambda: g(W.T * b), W, "zero"),
+    "g(W^T b)": Case(lambda: g(W.T * b), W, "zero", sympy_answer="b*Gradient(Lambda(ξ_g, g(ξ_g)), W.T*b).T"),
     # Jacobian diag(s) - s s^T; SymPy returns diag(exp z) / sum(exp z), dropping the
     # derivative of the denominator.
     "softmax Jacobian": Case(
@@ -161,3 +163,32 @@ def test_known_answers_match():
     sig = 1 / (1 + np.exp(-t))
     hessian = sig * (1 - sig) * v["y"] ** 2 * np.outer(v["a"], v["a"])
     np.testing.assert_allclose(_expected(CASES["logistic-loss Hessian"], v), hessian, atol=1e-4)
+
+
+def _with_g(e: sp.Basic) -> sp.Basic:
+    """``e`` with g(v) = sum(sin v) + (sum v)^2 / 2, the g of _values(), in SymPy."""
+    def formula(v):
+        total = sp.Trace(sp.OneMatrix(1, v.rows) * v)
+        return sp.Trace(sp.OneMatrix(1, v.rows) * v.applyfunc(sp.sin)) + total**2 / 2
+
+    return e.replace(g, formula)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_symmat_answer_in_sympy_types_is_right(name):
+    """symmat's answer as a SymPy expression, written with the very MatrixSymbols of the
+    question; SymPy evaluates it (the symbols replaced by explicit matrices) to the
+    finite-difference derivative."""
+    case = CASES[name]
+    values = _values()
+    answer = symmat.diff(case.f(), case.wrt, layout=case.layout, order=case.order).to_sympy()
+    if case.sympy_answer:
+        assert str(answer) == case.sympy_answer
+    question = case.f()
+    assert {s for s in answer.free_symbols if not isinstance(s, sp.Symbol)} <= question.free_symbols | {case.wrt}
+    sizes = {m: M, n: NN}
+    rule = {s: sp.ImmutableMatrix(np.asarray(values[s.name]).reshape([int(sp.sympify(d).xreplace(sizes)) for d in s.shape]))
+            for s in question.free_symbols if isinstance(s, sp.MatrixSymbol)}
+    rule.update({**sizes, y: values["y"]})
+    got = np.asarray(numeric(_with_g(answer).xreplace(rule)), dtype=float)
+    np.testing.assert_allclose(got, _expected(case, values), rtol=1e-5, atol=1e-5)
