@@ -363,14 +363,30 @@ class _FromSympy:
         name = type(e).__name__
         if name in RESERVED_NAMES:
             raise InteropError(f"the SymPy function name {name!r} is a built-in of symmat")
-        if len(e.args) != 1:
-            raise InteropError(f"abstract function {name} must take one argument, not {len(e.args)}")
         self.remember("fn", name, type(e))
+        if len(e.args) > 1:  # g(x, y): an abstract function of several arguments
+            return N.FnCall(name, tuple(self(a) for a in e.args))
         arg = self(e.args[0])
         if e.args[0].free_symbols & self.entrywise:
             # inside an applyfunc body g(d) acts entry by entry: an abstract elementwise function
             return N.Elementwise(name, arg)
         return N.Call(name, arg)
+
+    def _partial(self, e: sp.Subs) -> N.Expr | None:
+        """``Subs(Derivative(g(u, ξ, w), (ξ, k)), ξ, v)`` is ``∇_2g(u, v, w)`` (k = 1) or
+        ``∇²_{2,2}g(u, v, w)`` (k = 2); None for anything else."""
+        derivative, (xi,) = e.expr, e.variables
+        body = derivative.expr
+        if not (isinstance(body, AppliedUndef) and len(body.args) > 1 and len(derivative.variable_count) == 1):
+            return None
+        variable, count = derivative.variable_count[0]
+        places = [k for k, a in enumerate(body.args) if a.has(xi)]
+        if variable != xi or len(places) != 1 or body.args[places[0]] != xi or count > 2:
+            return None
+        k = places[0]
+        self.remember("fn", type(body).__name__, type(body))
+        arguments = tuple(self(e.point[0]) if i == k else self(a) for i, a in enumerate(body.args))
+        return N.FnCall(type(body).__name__, arguments, (k,) * int(count))
 
     def _from_Derivative(self, e):
         """``Derivative(s(u), (u, k))`` is ``s^(k)(u)``: the derivative of an abstract
@@ -388,16 +404,24 @@ class _FromSympy:
     def _from_Subs(self, e):
         """``Subs(Derivative(s(ξ), ξ), ξ, u)`` is ``s'(u)``."""
         if len(e.variables) == 1 and isinstance(e.expr, sp.Derivative):
+            partial = self._partial(e)
+            if partial is not None:
+                return partial
             return self._with_bound(e.variables[0], self(e.point[0]), e.expr)
         raise InteropError(f"symmat cannot read the substitution {e}")
 
     def _from__FunctionDerivative(self, e):
         """``Gradient(Lambda(ξ, g(ξ)), v)`` is ``∇g(v)``, ``Hessian(...)`` is ``∇²g(v)``."""
-        name = e.name
+        name, k = e.name, e.position
         if name is None:
             raise InteropError(f"symmat reads {type(e).__name__} of an undefined function only, not {e}")
-        self.remember("fn", name, type(e.function.expr))
-        return N.Call(name, self(e.arg), e.order)
+        body = e.function.expr
+        self.remember("fn", name, type(body))
+        if len(body.args) == 1:
+            return N.Call(name, self(e.arg), e.order)
+        # A partial derivative of g(u, ξ, w) at ξ = v: ∇_k g(u, v, w).
+        arguments = tuple(self(e.arg) if i == k else self(a) for i, a in enumerate(body.args))
+        return N.FnCall(name, arguments, (k,) * e.order)
 
     def _with_bound(self, variable: sp.Symbol, value: N.Expr, body: sp.Basic, entrywise: bool = False) -> N.Expr:
         """Read ``body`` with ``variable`` standing for ``value`` (for each of its

@@ -46,11 +46,21 @@ class _FunctionDerivative(MatrixExpr):
 
     @property
     def name(self) -> str | None:
-        """``g`` when the body is still the undefined ``g(ξ)``, else None."""
-        body = self.function.expr
-        if isinstance(body, AppliedUndef) and body.args == self.function.variables:
-            return type(body).__name__
-        return None
+        """``g`` when the body is still an undefined ``g(ξ)`` (or ``g(u, ξ, w)``), else None."""
+        return None if self.position is None else type(self.function.expr).__name__
+
+    @property
+    def position(self) -> int | None:
+        """Which argument of the undefined ``g(u, ξ, w)`` the body varies (0-based): the
+        derivative is the partial one by that argument; None for a body that is no
+        undefined function of ξ alone in one place."""
+        body, (xi,) = self.function.expr, self.function.variables
+        if not isinstance(body, AppliedUndef):
+            return None
+        places = [k for k, a in enumerate(body.args) if a.has(xi)]
+        if len(places) != 1 or body.args[places[0]] != xi:
+            return None
+        return places[0]
 
     def doit(self, **hints):
         function, arg = self.args
@@ -124,8 +134,11 @@ class Hessian(_FunctionDerivative):
         return sp.Matrix(len(flat), len(flat), lambda i, j: value.diff(flat[i], flat[j]))
 
 
-def function_derivative(function_class, arg: sp.Basic, order: int) -> MatrixExpr:
-    """``∇g(arg)`` (order 1) or ``∇²g(arg)`` (order 2) of the undefined ``g``."""
+def function_derivative(function_class, arg: sp.Basic, order: int, others: tuple = (), position: int = 0):
+    """``∇g(arg)`` (order 1) or ``∇²g(arg)`` (order 2) of the undefined ``g``; with
+    ``others``, the partial derivative by the argument at ``position`` of
+    ``g(*others[:position], arg, *others[position:])``, the other arguments held."""
     xi = sp.MatrixSymbol(f"ξ_{function_class.__name__}", *arg.shape)
+    body = function_class(*others[:position], xi, *others[position:])
     cls = {1: Gradient, 2: Hessian}[order]
-    return cls(sp.Lambda(xi, function_class(xi)), arg)
+    return cls(sp.Lambda(xi, body), arg)

@@ -360,6 +360,16 @@ class _ToSympy:
         # ElementwiseApplyFunction, not applyfunc: that would fuse log.(sigmoid.(z)) into one.
         return fn(arg) if arg_node.type.is_scalar else ElementwiseApplyFunction(fn, arg)
 
+    def _to_FnCall(self, node):
+        if node.out is not None:
+            raise InteropError(f"SymPy has no vector-valued undefined function ({node.name} with values of length {node.out})")
+        if not node.which:
+            return self.function(node.name)(*(self(a) for a in node.arguments))
+        if len(node.which) > 2 or len(set(node.which)) != 1:
+            raise InteropError(f"to_sympy writes partial derivatives of {node.name} by one argument up to the "
+                               f"second, not {node.head}")
+        return _partial(self, node)
+
     def _to_Call(self, node):
         name, arg_node, order = node.args
         if order > 2:
@@ -371,6 +381,20 @@ class _ToSympy:
             d = sp.Dummy("d")
             return sp.Lambda(d, g(d).diff(d, order))(arg)  # Subs(Derivative(g(d), d), d, arg)
         return function_derivative(g, arg, order)
+
+
+def _partial(writer: "_ToSympy", node: N.FnCall) -> sp.Basic:
+    """``∇_k g(u, v, ...)`` or ``∇²_{k,k} g(...)``: the derivative of ``ξ -> g(.., ξ, ..)``
+    (the other arguments held) at the k-th argument."""
+    k = node.which[0]
+    g = writer.function(node.name)
+    args = [writer(a) for a in node.arguments]
+    others = tuple(args[:k] + args[k + 1:])
+    if node.arguments[k].type.is_scalar:
+        d = sp.Dummy("d")
+        # Derivative unevaluated: SymPy's chain rule would also run through matrix arguments.
+        return sp.Subs(sp.Derivative(g(*others[:k], d, *others[k:]), (d, len(node.which))), d, args[k])
+    return function_derivative(g, args[k], len(node.which), others, k)
 
 
 def _as_relu(node) -> N.Expr:

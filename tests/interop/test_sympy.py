@@ -5,6 +5,8 @@ Sizes are m=3, n=4, p=5 so that no matrix is square by accident.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -339,3 +341,48 @@ def test_gradient_and_hessian_of_an_abstract_function():
 def test_to_sympy_refuses_vec_of_symbolic_width():
     with pytest.raises(InteropError, match="vec"):
         to_sympy(symmat.parse("vec(X)", where="X: m x n"))
+
+
+# -------------------------------------------------- abstract functions of several arguments
+def _g2(u, s_):
+    """g(u, s) = s sum(sin u) + s^2 for a vector u and a scalar s, in SymPy."""
+    return s_ * sp.Trace(sp.OneMatrix(1, u.rows) * u.applyfunc(sp.sin)) + s_**2
+
+
+@pytest.mark.parametrize("layout", ["numerator", "denominator"])
+@pytest.mark.parametrize("wrt, order", [("W", 1), ("x", 1), ("x", 2), ("c", 1), ("c", 2)])
+def test_partial_derivatives_of_a_function_of_several_arguments(wrt, order, layout):
+    """∂ g(W x, c) by W, x or c (∇_1g, ∇_2g, ∇²_{1,1}g, ∇²_{2,2}g in SymPy types),
+    evaluated by SymPy with a concrete g, against finite differences of SymPy's own
+    value of g(W x, c)."""
+    f = g(W * x, c)
+    var = {"W": W, "x": x, "c": c}[wrt]
+    result = symmat.diff(f, var, layout=layout, order=order)
+    assert from_sympy(result.to_sympy()) == result  # and back
+    concrete = result.to_sympy().replace(g, _g2)
+    v = _values()
+    got = np.asarray(sympy_value(concrete, v), dtype=float)
+
+    def value_of(point):
+        return np.asarray(sympy_value(f.replace(g, _g2), {**v, wrt: point}), dtype=float)
+
+    def derivative(fn, x0, h=1e-5):
+        x0 = np.asarray(x0, dtype=float)
+        out = np.zeros(np.shape(fn(x0)) + x0.shape)
+        for idx in np.ndindex(x0.shape):
+            step = np.zeros_like(x0)
+            step[idx] = h
+            out[(...,) + idx] = (fn(x0 + step) - fn(x0 - step)) / (2 * h)
+        return out
+
+    fd = derivative(value_of, v[wrt]) if order == 1 else derivative(lambda p: derivative(value_of, p), v[wrt])
+    if order == 1 and fd.ndim == 2 and layout == "numerator":
+        fd = fd.T  # scalar by matrix: numerator layout has the transposed shape
+    np.testing.assert_allclose(got, fd, rtol=1e-5, atol=1e-5)
+
+
+def test_refused_function_derivatives_name_themselves():
+    with pytest.raises(InteropError, match="vector-valued"):
+        to_sympy(symmat.parse("h(x)", where="x: n; h: R^n -> R^m"))
+    with pytest.raises(InteropError, match=re.escape("∇²_{1,2}g")):
+        to_sympy(symmat.parse("∇²_{1,2}g(x, y)", where="x: n; y: m"))
