@@ -290,7 +290,6 @@ FROM_REFUSED = {
     "symbolic elementwise power": lambda: sp.HadamardPower(X, c),
     "fractional matrix power": lambda: sp.MatPow(A, sp.Rational(1, 2)),
     "symbolic scalar exponent": lambda: c**t,
-    "two-argument function": lambda: g(c, t),
     "Adjoint": lambda: sp.Adjoint(A),
     "general MatrixElement": lambda: A[0, 1],
     "reserved name": lambda: sp.MatrixSymbol("tr", n, n),
