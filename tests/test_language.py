@@ -401,3 +401,25 @@ def test_several_argument_latex_renders():
     formulas += [symmat.diff(t, v, where=FN_WHERE).latex() for t, v in FN_CASES]
     errors = katex.render(formulas)
     assert not [f for f, e in zip(formulas, errors) if e is not None]
+
+
+def test_the_issues_examples():
+    """Issue 11's list, as written there, with values in their domains."""
+    rng = np.random.default_rng(3)
+    pos = lambda *shape: rng.uniform(0.5, 1.5, shape)  # noqa: E731
+    v = {"c": pos(4), "a": pos(4), "x": pos(5), "b": pos(5), "t": 0.7, "s": 1.3, "p": 0.4}
+    for text, var in [("(c^T a x^T b)^(1/3)", "x"), ("x .^ t", "t"), ("x .^ t", "x"), ("s^p", "p"), ("s^p", "s")]:
+        e = parse(text, "t: scalar; s: scalar; p: scalar")
+        assert_derivative(e, var, v, "numerator", order=2 if var != "x" else 1)
+        _same(parse(str(e), "t: scalar; s: scalar; p: scalar").evaluate(v), e.evaluate(v))
+    # d/dt x .^ t = log(x) .* x .^ t, entry by entry
+    d = symmat.diff("x .^ t", "t", where="t: scalar")
+    _same(d.evaluate(v), np.log(v["x"]) * v["x"] ** v["t"])
+    assert parse("pi x^T x").free_symbols().keys() == {"x"}
+    assert parse("λ x + alpha y").free_symbols()["alpha"].shape == ()
+    for typo in ["sigmod(w^T x)", "sofmax(x)", "logdett(X)", "trr(X)", "Sigmoid(w^T x)", "Tr(X)"]:
+        with pytest.warns(SymmatWarning):
+            parse(typo)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert parse("mean(x) + max(x, y)^T min(x, y)").shape == ()

@@ -351,7 +351,18 @@ class _FromSympy:
         others = [a for a in e.args if a != 0]
         if len(e.args) == 2 and len(others) == 1:
             return self._elementwise("relu", self(others[0]))
-        raise InteropError(f"symmat has Max(x, 0) (relu) only, not {e}")
+        return self._extremum(N.Max, e)
+
+    def _from_Min(self, e):
+        return self._extremum(N.Min, e)
+
+    def _extremum(self, node, e):
+        """Max(a, b, c) = max(max(a, b), c): symmat's max and min take two arguments."""
+        args = [self(a) for a in e.args]
+        result = args[0]
+        for a in args[1:]:
+            result = node(result, a)
+        return result
 
     def _from_Heaviside(self, e):
         # symmat's step(0) is 0; SymPy's Heaviside(x) is 1/2 at 0, so only Heaviside(x, 0) matches.
