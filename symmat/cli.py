@@ -69,7 +69,8 @@ def add_parse_command(subparsers) -> None:
 
 
 # ------------------------------------------------------------------ diff
-EMITS = ("text", "latex", "numpy", "steps", "index")
+EMITS = ("text", "latex", "numpy", "jax", "torch", "steps", "index")
+CODE_EMITS = ("numpy", "jax", "torch")  # a Python function, from Expr.numpy / .jax / .torch
 
 @dataclass(frozen=True)
 class Example:
@@ -161,14 +162,14 @@ def run_diff(args: argparse.Namespace) -> int:
                               order=args.order)
     elif args.emit == "latex":
         output = result.latex()
-    elif args.emit == "numpy":
-        output = result.numpy(name)
+    elif args.emit in CODE_EMITS:
+        output = getattr(result, args.emit)(name)
     else:
         output = str(result)
     if args.json:
         record = derivative_record(text, f, result, wrt=args.wrt, layout=args.layout, order=args.order,
                                    symmetric=args.symmetric)
-        if args.emit in ("numpy", "steps"):
+        if args.emit in CODE_EMITS + ("steps",):
             record[args.emit] = output
         report = verify(f, args.wrt, **options) if args.check else None
         if report is not None:
@@ -203,8 +204,8 @@ def add_diff_command(subparsers) -> None:
                    help="by a matrix declared symmetric: entries independent (default), or the gradient "
                    "in the space of symmetric matrices, (G + G^T)/2")
     p.add_argument("--emit", default="text", choices=EMITS,
-                   help="text (default, the input language), latex, numpy (a Python function), "
-                   "steps (the derivation as LaTeX), index (index notation)")
+                   help="text (default, the input language), latex, numpy / jax / torch (a Python function "
+                   "for NumPy, JAX or PyTorch), steps (the derivation as LaTeX), index (index notation)")
     p.add_argument("--document", action="store_true",
                    help="with --emit steps: a standalone LaTeX document")
     p.add_argument("--check", action="store_true",

@@ -77,6 +77,20 @@ class Expr:
 
         return to_numpy(self, name)
 
+    def jax(self, name: str = "f") -> str:
+        """Like :meth:`numpy`, importing only ``jax``/``jax.numpy``: ``jax.jit``- and
+        ``vmap``-able, on the device and in the float dtype of its arguments."""
+        from .printing.numpy import to_jax
+
+        return to_jax(self, name)
+
+    def torch(self, name: str = "f") -> str:
+        """Like :meth:`numpy`, importing only ``torch`` (arguments are tensors):
+        ``torch.compile``-able, on the device and in the float dtype of its arguments."""
+        from .printing.numpy import to_torch
+
+        return to_torch(self, name)
+
     def to_sympy(self):
         from .interop.sympy import to_sympy
 

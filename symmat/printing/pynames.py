@@ -1,7 +1,7 @@
 """Safe Python identifiers for generated code.
 
 Every name that reaches generated source goes through :class:`Namespace`: the
-result is plain ASCII, a valid identifier, not a keyword, not a builtin, not ``np``,
+result is plain ASCII, a valid identifier, not a keyword, not a builtin, not a module name (``np``, ``jnp``, ``torch``),
 and distinct from every other name of the function. A caller's name is never copied
 into code otherwise, so no user text can become code.
 """
@@ -12,11 +12,13 @@ import keyword
 import re
 import unicodedata
 
+from .targets import MODULE_NAMES
+
 _RESERVED = (
     set(keyword.kwlist)
     | set(getattr(keyword, "softkwlist", []))
     | set(dir(builtins))
-    | {"np", "numpy"}
+    | MODULE_NAMES  # np, jnp, torch, ...: the modules of every target
 )
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 

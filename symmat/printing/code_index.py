@@ -1,9 +1,9 @@
-"""NumPy code for index-notation results (:class:`symmat.index.expr.IndexExpr`).
+"""Code for index-notation results (:class:`symmat.index.expr.IndexExpr`), every target.
 
 A derivative that has no matrix form (rank 3 and 4, or not yet brought back) is a DAG
-of index-form tensors; each contraction becomes one ``np.einsum(..., optimize=True)``
-and every tensor used more than once is computed once, into a temporary. The
-functions of the language are printed as the matrix printer prints them.
+of index-form tensors; each contraction becomes one ``einsum`` (NumPy's with
+``optimize=True``) and every tensor used more than once is computed once, into a
+temporary. The functions of the language are printed as the matrix printer prints them.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ..functions import ELEMENTWISE
 from ..nodes import derivative_head
 from ..index import tensor as T
 from ..shapes import Type
-from .numpy_products import ADD, ATOM, MUL, UNARY, Code, wrap
+from .code_products import ADD, ATOM, MUL, UNARY, Code, wrap
 
 _LETTERS = string.ascii_letters
 
@@ -61,8 +61,8 @@ def _uses(root: T.Tensor) -> dict[int, int]:
 
 
 class IndexPrinter:
-    """Mixin of the NumPy printer for :class:`IndexExpr`; uses the printer's
-    ``assign``, ``named``, ``dim``, ``sig`` and ``_elementwise``."""
+    """Mixin of the code printer for :class:`IndexExpr`; uses the printer's
+    ``assign``, ``named``, ``dim``, ``sig``, ``op`` and ``_elementwise``."""
 
     def _print_IndexExpr(self, node) -> Code:
         self._tensor_uses = _uses(node.tensor)
@@ -74,7 +74,7 @@ class IndexPrinter:
         if key not in self._tensor_memo:
             method = getattr(self, "_tensor_" + type(t).__name__, None)
             if method is None:
-                raise SymmatError(f"the NumPy printer cannot print the index-form {type(t).__name__}")
+                raise SymmatError(f"the {self.target.name} printer cannot print the index-form {type(t).__name__}")
             code = method(t)
             if self._tensor_uses.get(key, 0) > 1 and code[1] != ATOM or len(code[0]) > 72:
                 code = (self.assign(code[0]), ATOM)
@@ -93,25 +93,25 @@ class IndexPrinter:
         return repr(v), (UNARY if v < 0 else ATOM)
 
     def _tensor_Zero(self, t):
-        return ("0.0", ATOM) if not t.shape else (f"np.zeros({self._shape_code(t.shape)})", ATOM)
+        return ("0.0", ATOM) if not t.shape else self.op("zeros", (self._shape_code(t.shape), ATOM))
 
     def _tensor_Ones(self, t):
-        return ("1.0", ATOM) if not t.shape else (f"np.ones({self._shape_code(t.shape)})", ATOM)
+        return ("1.0", ATOM) if not t.shape else self.op("ones", (self._shape_code(t.shape), ATOM))
 
     def _tensor_Delta(self, t):
-        return f"np.eye({self.dim(t.args[0])})", ATOM
+        return self.op("eye", (self.dim(t.args[0]), ATOM))
 
     def _tensor_Einsum(self, t):
         letters: dict = {}
         for label in [l for sub in t.subscripts for l in sub] + list(t.out):
             letters.setdefault(label, None)
         if len(letters) > len(_LETTERS):
-            raise SymmatError(f"a contraction over {len(letters)} indices is too large for np.einsum")
+            raise SymmatError(f"a contraction over {len(letters)} indices is too large for einsum")
         letter = {label: _LETTERS[i] for i, label in enumerate(letters)}
         spec = ",".join("".join(letter[l] for l in sub) for sub in t.subscripts)
         spec += "->" + "".join(letter[l] for l in t.out)
         args = ", ".join(self.tensor_code(op)[0] for op in t.operands)
-        code = (f'np.einsum("{spec}", {args}, optimize=True)', ATOM)
+        code = self.op("einsum", (f'"{spec}"', ATOM), (args, ATOM))
         coef = float(t.coef)
         if coef == 1.0:
             return code
@@ -132,33 +132,29 @@ class IndexPrinter:
         return self._power(self.tensor_code(t.args[0]), float(t.args[1]))
 
     def _tensor_Inv(self, t):
-        return f"np.linalg.inv({self.tensor_code(t.args[0])[0]})", ATOM
+        return self.op("inv", self.tensor_code(t.args[0]))
 
     def _tensor_Det(self, t):
-        return f"np.linalg.det({self.tensor_code(t.args[0])[0]})", ATOM
+        return self.op("det", self.tensor_code(t.args[0]))
 
     def _tensor_LogDet(self, t):
-        return f"np.linalg.slogdet({self.tensor_code(t.args[0])[0]})[1]", ATOM
+        return self.op("logdet", self.tensor_code(t.args[0]))
 
     def _tensor_VarPow(self, t):
-        return f"np.power({self.tensor_code(t.args[0])[0]}, {self.tensor_code(t.args[1])[0]})", ATOM
+        return self.op("power", self.tensor_code(t.args[0]), self.tensor_code(t.args[1]))
 
     def _tensor_Softmax(self, t):  # over axis 0: of a vector, or of each column
-        z = self.named(self.tensor_code(t.args[0]))
-        e = self.assign(f"np.exp({z} - np.max({z}, axis=0))")
-        return f"{e} / np.sum({e}, axis=0)", MUL
+        return self.op("softmax", self.tensor_code(t.args[0]))
 
     def _tensor_LogSumExp(self, t):
-        z = self.named(self.tensor_code(t.args[0]))
-        top = self.assign(f"np.max({z}, axis=0)")
-        return f"{top} + np.log(np.sum(np.exp({z} - {top}), axis=0))", ADD
+        return self.op("logsumexp", self.tensor_code(t.args[0]))
 
     def _tensor_Call(self, t):
         name, arg, order = t.args
         call = f"{self.sig.callables[name, order, False]}({self.tensor_code(arg)[0]})"
         if arg.rank <= 1:  # g, ∇g, ∇²g of a vector already have the tensor's shape
             return call, ATOM
-        return f"np.reshape({call}, {self._shape_code(t.shape)})", ATOM
+        return self.op("reshape", (call, ATOM), (self._shape_code(t.shape), ATOM))
 
     def _tensor_FnCall(self, t):
         name, args, which, out = t.args
@@ -166,7 +162,7 @@ class IndexPrinter:
         return f"{fn}({', '.join(self.tensor_code(a)[0] for a in args)})", ATOM
 
     def _tensor_Reshape(self, t):
-        return f"np.reshape({self.tensor_code(t.args[0])[0]}, {self._shape_code(t.shape)})", ATOM
+        return self.op("reshape", self.tensor_code(t.args[0]), (self._shape_code(t.shape), ATOM))
 
 
 __all__ = ["IndexPrinter", "index_variables"]

@@ -1,4 +1,4 @@
-"""Products in generated NumPy code: what is never materialised, and in what order.
+"""Products in generated code (every target): what is never materialised, and in what order.
 
 A product node is flattened into ``sign * scalars * item_1 ... item_k`` (scalars
 commute; matrix products are associative; ``(A B)^T = B^T A^T``; ``I`` drops out;
@@ -7,7 +7,7 @@ found by the classic matrix-chain dynamic programme, where some items are
 *operators* applied without building their matrix:
 
 - ``diag(v) M`` → ``v[:, None] * M``,  ``M diag(v)`` → ``M * v``;
-- ``inv(A) M`` → ``np.linalg.solve(A, M)``, ``M inv(A)`` → ``solve(A^T, M^T)^T``;
+- ``inv(A) M`` → ``solve(A, M)``, ``M inv(A)`` → ``solve(A^T, M^T)^T``;
 - ``(A ⊗ B) vec`` → ``vec(A X B^T)`` with ``X`` the vector reshaped (the vec trick).
 
 An operator that is never multiplied (the value asked for *is* ``diag(v)``) is built
@@ -23,13 +23,32 @@ from ..shapes import STRICT, Prod, Type
 ADD, MUL, UNARY, POW, ATOM = 1, 2, 3, 4, 5
 Code = tuple  # (text, precedence)
 
-MAX_EXPANDED_POWER = 8  # A^k with |k| above this stays np.linalg.matrix_power
+MAX_EXPANDED_POWER = 8  # A^k with |k| above this stays matrix_power
 _GUESSED_SIZE = 100  # a named dimension's size, for choosing the order of a chain
 
 
 def wrap(code: Code, level: int) -> str:
     text, prec = code
     return text if prec >= level else f"({text})"
+
+
+_BINARY = ((ADD, (" + ", " - ")), (MUL, (" * ", " / ", " @ ")), (POW, (" ** ",)))
+
+
+def precedence_of(text: str) -> int:
+    """The precedence of Python source ``text``: that of its loosest operator outside
+    parentheses, brackets and strings (a call or a name is an atom)."""
+    depth, quoted, top = 0, False, ""
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted:
+            depth += (ch in "([{") - (ch in ")]}")
+        top += ch if depth == 0 and not quoted and ch not in ")]}" else "_"
+    for level, ops in _BINARY:
+        if any(op in top for op in ops):
+            return level
+    return UNARY if text.startswith("-") else ATOM
 
 
 # ---------------------------------------------------------------- flattening
@@ -211,10 +230,10 @@ def chain_type(items: list[N.Expr]) -> Type:
 
 # ------------------------------------------------------------------ emission
 class ProductPrinter:
-    """Mixin of the NumPy printer: products, and the trace of a product.
+    """Mixin of the code printer: products, and the trace of a product.
 
-    Relies on the printer's ``code(node)``, ``cached(key, build)``, ``named(code)``
-    and ``dim(d)``."""
+    Relies on the printer's ``code(node)``, ``cached(key, build)``, ``named(code)``,
+    ``dim(d)``, ``op(name, *codes)`` and ``transposed(code)``."""
 
     def _print_MatMul(self, node: N.MatMul) -> Code:
         parts = flatten(node)
@@ -223,7 +242,7 @@ class ProductPrinter:
         if outer is not None:
             # c (u vᵀ) is computed as (c u) vᵀ: scaling the vector, not the matrix.
             u, v = (self._materialise(self._chain(side)) for side in outer)
-            return f"np.outer({self._scale(parts.negative, codes + [u])[0]}, {v[0]})", ATOM
+            return self.op("outer", self._scale(parts.negative, codes + [u]), v)
         if parts.items:
             codes.append(self._materialise(self._chain(parts.items)))
         return self._scale(parts.negative, codes)
@@ -278,14 +297,13 @@ class ProductPrinter:
             w = self.code(right[0].args[1])
             return f"{wrap(self._materialise(left), MUL)} * {wrap(w, UNARY)}", MUL
         if lk == "inv":
-            a = self.code(left[0].args[1])
-            return f"np.linalg.solve({a[0]}, {self._materialise(right)[0]})", ATOM
+            return self.op("solve", self.code(left[0].args[1]), self._materialise(right))
         if rk == "inv":
             at = self.code(_transpose(right[0].args[1]))
             other = self._materialise(left)
             if lt.is_vector:
-                return f"np.linalg.solve({at[0]}, {other[0]})", ATOM
-            return f"np.linalg.solve({at[0]}, {wrap(other, ATOM)}.T).T", ATOM
+                return self.op("solve", at, other)
+            return self.transposed(self.op("solve", at, self.transposed(other)))
         if lk == "kron":
             return self._kron_apply(left[0].left, left[0].right, self._materialise(right), rt.is_vector)
         if rk == "kron":
@@ -293,13 +311,12 @@ class ProductPrinter:
             other = self._materialise(left)
             if lt.is_vector:
                 return self._kron_apply(a, b, other, True)
-            applied = self._kron_apply(a, b, (f"{wrap(other, ATOM)}.T", ATOM), False)
-            return f"{wrap(applied, ATOM)}.T", ATOM
+            return self.transposed(self._kron_apply(a, b, self.transposed(other), False))
         l, r = self._materialise(left), self._materialise(right)
         if lt.is_scalar or rt.is_scalar:
             return f"{wrap(l, MUL)} * {wrap(r, UNARY)}", MUL
         if lt.is_vector and rt.is_vector and not lt.row:
-            return f"np.outer({l[0]}, {r[0]})", ATOM
+            return self.op("outer", l, r)
         return f"{wrap(l, MUL)} @ {wrap(r, UNARY)}", MUL
 
     def _kron_apply(self, a: N.Expr, b: N.Expr, x: Code, vector: bool) -> Code:
@@ -324,7 +341,8 @@ class ProductPrinter:
         spec = ",".join(s for s, use in (("ij", A), ("jlc", True), ("kl", B)) if use)
         out = ("i" if A else "j") + ("k" if B else "l") + "c"
         args = ", ".join(t for t in (A, f"{xs}.reshape({n}, {q}, -1)", B) if t)
-        return f'np.einsum("{spec}->{out}", {args}, optimize=True).reshape(-1, {xs}.shape[1])', ATOM
+        product = self.op("einsum", (f'"{spec}->{out}"', ATOM), (args, ATOM))
+        return f"{wrap(product, ATOM)}.reshape(-1, {xs}.shape[1])", ATOM
 
     def trace_of_product(self, node: N.MatMul) -> Code | None:
         """``tr(A B) = sum(A ⊙ B^T)`` (no n^3 product), ``tr(x y^T) = x^T y``."""
@@ -337,6 +355,6 @@ class ProductPrinter:
         if items[0].type.is_vector:  # x (y^T ...) : the trace of an outer product
             core = (f"{wrap(first, MUL)} @ {wrap(rest, UNARY)}", MUL)
         else:
-            core = (f"np.sum({wrap(first, MUL)} * {wrap(rest, ATOM)}.T)", ATOM)
+            core = self.op("sum", (f"{wrap(first, MUL)} * {self.transposed(rest)[0]}", MUL))
         codes = [self.code(s) for s in parts.scalars] + [core]
         return self._scale(parts.negative, codes)
