@@ -31,11 +31,11 @@ from symmat.printing.code import code_parameters, to_code
 from symmat.printing.targets import JAX, NUMPY, TORCH, TARGETS
 from symmat.sample import MAX_FUNCTION_ORDER
 from tests.golden import measure as M
-from tests.golden.corpus import CORPUS, by_id
+from tests.golden.corpus import ALL, by_id
 from tests.printing.test_numpy import CONSTRUCTS, WHERE
 from tests.strategies import random_values
 
-IDS = [entry.id for entry in CORPUS]
+IDS = [entry.id for entry in ALL]  # the golden corpus, EXTRA entries included
 # torch's own import path warns about its deprecated TorchScript decorators.
 pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.script_method` is deprecated:DeprecationWarning")
 
