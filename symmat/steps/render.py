@@ -28,7 +28,7 @@ from .expand import D
 # Units of visible width (an average glyph of 10 pt math) one row may take, after the
 # left side and "=": a 16 cm text width (2.5 cm margins on A4) holds about 80.
 LINE_UNITS = 62.0
-NOTE_UNITS = 62.0  # a note is footnotesize text: more of it fits
+NOTE_UNITS = 56.0  # a note is footnotesize text: more of it fits
 
 
 class StepsLatexPrinter(LatexPrinter):
@@ -61,6 +61,8 @@ def expr_text(e: N.Expr) -> str:
 # ------------------------------------------------------------------ widths
 _DROP = re.compile(r"\\(left|right|bigl|bigr|,|;|!|quad|qquad|mathrm|text|operatorname)(?![a-zA-Z])")
 _COMMAND = re.compile(r"\\[a-zA-Z]+")
+# Commands that print their own name in roman letters.
+_NAMED = frozenset({"tanh", "log", "exp", "sin", "cos", "det", "max", "min", "ln", "sinh", "cosh", "arctan"})
 
 
 def visible_width(latex: str) -> float:
@@ -77,7 +79,10 @@ def visible_width(latex: str) -> float:
             m = _COMMAND.match(text, i)
             if m:
                 name = m.group()[1:]
-                width += (0.5 if name in ("top", "prime") else 1.5 if len(name) > 1 else 1.0) * factor
+                if name in _NAMED:
+                    width += 0.9 * len(name) * factor
+                else:
+                    width += (0.5 if name in ("top", "prime") else 1.5 if len(name) > 1 else 1.0) * factor
                 i = m.end()
                 pending_script = False
                 continue

@@ -1,4 +1,4 @@
-"""Steps for the whole golden corpus (tests/golden/corpus.py): every entry, both layouts,
+"""Steps for the whole golden corpus (tests/golden/corpus.py, ALL): every entry, both layouts,
 its order. Each derivation ends at exactly what ``symmat diff`` prints (compared with
 diff's live output, not stored strings), and every line holds numerically."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import pytest
 import symmat
 from symmat.sample import random_values
 from symmat.steps import derive, expr_latex, expr_text
-from tests.golden.corpus import CORPUS
+from tests.golden.corpus import ALL as CORPUS
 from tests.steps.test_steps import assert_lines_hold
 
 LAYOUTS = ("numerator", "denominator")

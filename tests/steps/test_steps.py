@@ -194,7 +194,7 @@ def test_document_compiles_with_pdflatex(tmp_path):
 def test_corpus_documents_have_no_overfull_box(tmp_path):
     """Every derivation of the golden corpus (both layouts, its order) as the document
     ``--document`` writes; the bodies share one pdflatex run (same preamble)."""
-    from tests.golden.corpus import CORPUS as GOLDEN
+    from tests.golden.corpus import ALL as GOLDEN
 
     preamble, bodies = None, []
     for entry in GOLDEN:
