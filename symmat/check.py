@@ -96,8 +96,13 @@ def entrywise(expr: N.Expr, name: str) -> N.Expr:
         if isinstance(node, N.Symbol):
             out = N.Symbol(node.name, node.type) if node.name == name else node
         elif node.children:
-            # Every plain node's constructor takes its args in order.
-            out = type(node)(*(rebuild(a) if isinstance(a, N.Expr) else a for a in node.args))
+            # Every plain node's constructor takes its args in order (g(x, y): a tuple of them).
+            out = type(node)(*(
+                rebuild(a) if isinstance(a, N.Expr)
+                else tuple(map(rebuild, a)) if isinstance(a, tuple) and a and isinstance(a[0], N.Expr)
+                else a
+                for a in node.args
+            ))
         else:
             out = node
         memo[id(node)] = out
@@ -202,6 +207,9 @@ def resized(expr: N.Expr, sizes: dict[int, int]) -> N.Expr:
             return memo[id(node)]
         if isinstance(node, N.Symbol):
             out = N.Symbol(node.name, Type(tuple(dim(d) for d in node.type.shape), node.type.row), node.symmetric)
+        elif isinstance(node, N.FnCall):  # its arguments are a tuple, its value's length a size
+            name, args, which, value = node.args
+            out = N.FnCall(name, tuple(rebuild(a) for a in args), which, value if value is None else dim(value))
         elif node.children:
             out = type(node)(*(rebuild(a) if isinstance(a, N.Expr) else a for a in node.args))
         elif isinstance(node, N.Number):

@@ -75,6 +75,8 @@ def roles(expr: N.Expr) -> dict[str, str]:
         elif isinstance(node, (N.Power, N.ElemPower)) and not node.base.type.is_matrix and (
                 node.exponent < 0 or not float(node.exponent).is_integer()):
             mark(node.base, POSITIVE)
+        elif isinstance(node, N.GeneralPower):  # s^p, x .^ t: real for a positive base
+            mark(node.base, POSITIVE)
     return found
 
 

@@ -423,3 +423,15 @@ def test_the_issues_examples():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert parse("mean(x) + max(x, y)^T min(x, y)").shape == ()
+
+
+@pytest.mark.parametrize("argv", [
+    ["g(W x, y)", "--wrt", "W", "--where", "W: 20 x 30; g: R^20 x R^m -> R"],
+    ["y^T h(W x)", "--wrt", "x", "--where", "W: 20 x 30; h: R^20 -> R^15"],
+    ["sum(x .^ t) + max(0, x)^T softmax(X) mean(X)", "--wrt", "x", "--where", "t: scalar; X: 14 x 14"],
+])
+def test_check_covers_the_new_constructs(argv, capsys):
+    from symmat.cli import main
+
+    assert main(["diff", *argv, "--check"]) == 0
+    assert "max relative error" in capsys.readouterr().err
