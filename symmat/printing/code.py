@@ -148,8 +148,10 @@ class CodePrinter(ProductPrinter, IndexPrinter, Printer):
         if key in self.cache:
             return self.cache[key]
         code = build()
-        if self.counts is not None and key is not self.root and not _TRIVIAL.fullmatch(code[0]):
-            if self.counts[key] > 1 or len(code[0]) > MAX_INLINE:
+        if key is not self.root and not _TRIVIAL.fullmatch(code[0]):
+            # The counting pass names long code too, so that no text it builds grows
+            # past a line: nested subexpressions would make it quadratic otherwise.
+            if len(code[0]) > MAX_INLINE or (self.counts is not None and self.counts[key] > 1):
                 code = (self.assign(code[0]), ATOM)
         self.cache[key] = code
         return code

@@ -19,6 +19,7 @@ from ..shapes import STRICT, Prod, Type
 from .latex_names import latex_name
 from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, exact_fraction, format_number, precedence
 from .printer import Printer
+from .shared import shared_subexpressions
 from .sizes import sized_constants
 
 # A fraction binds tighter than juxtaposition (``A \frac{x}{c}`` needs no parentheses)
@@ -91,6 +92,8 @@ class LatexPrinter(Printer):
 
     def precedence(self, node: N.Expr) -> int:
         """The shared table, except where LaTeX's spelling binds differently."""
+        if self.named(node):
+            return ATOM
         if isinstance(node, N.Derived):  # prints as the expression it wraps
             return self.precedence(node.expr)
         if isinstance(node, N.Number):
@@ -155,7 +158,7 @@ class LatexPrinter(Printer):
     def _print_MatMul(self, node):
         if N.is_zeros(node):
             return "0"  # a zero result is 0, as a textbook writes it
-        scalars, groups = _product_layout(node)
+        scalars, groups = _product_layout(node, self.named)
         crowded = len(scalars) + len(groups) > 1
         pieces = [self._scalar_factor(s, crowded) for s in scalars]
         for group in groups:
@@ -177,7 +180,7 @@ class LatexPrinter(Printer):
         return out
 
     def _scalar_factor(self, node: N.Expr, crowded: bool) -> tuple[str, int]:
-        if isinstance(node, N.MatMul) and crowded:
+        if isinstance(node, N.MatMul) and crowded and not self.named(node):
             return self.paren(self.doprint(node)), ATOM
         return self.doprint(node), self.precedence(node)
 
@@ -287,33 +290,36 @@ def _chain_type(factors: list[N.Expr]) -> Type:
     return t
 
 
-def _flatten(node: N.MatMul, scalars: list, chain: list) -> None:
+def _flatten(node: N.MatMul, scalars: list, chain: list, named) -> None:
     """Scalar factors commute with everything, so they are collected in front; nested
-    non-scalar products are spliced in (matrix products are associative)."""
+    non-scalar products are spliced in (matrix products are associative), unless they
+    are printed as a name."""
     for f in node.args:
         if f.type.is_scalar:
             scalars.append(f)
-        elif isinstance(f, N.MatMul):
-            _flatten(f, scalars, chain)
+        elif isinstance(f, N.MatMul) and not named(f):
+            _flatten(f, scalars, chain, named)
         else:
             chain.append(f)
 
 
-def _product_layout(node: N.MatMul) -> tuple[list[N.Expr], list[list[N.Expr]]]:
+def _product_layout(node: N.MatMul, named=lambda node: False) -> tuple[list[N.Expr], list[list[N.Expr]]]:
     """``(scalars, groups)``: numbers first, then the other scalar factors, then the
     non-scalar factors cut wherever a prefix of them multiplies out to a scalar
     (``x^T y z`` is ``(x^T y) z``, which as a matrix product would not type)."""
     scalars: list[N.Expr] = []
     chain: list[N.Expr] = []
-    _flatten(node, scalars, chain)
+    _flatten(node, scalars, chain, named)
     scalars.sort(key=lambda s: not isinstance(s, N.Number))  # stable: numbers first
     groups: list[list[N.Expr]] = []
     current: list[N.Expr] = []
+    t = None  # the type of current's product, kept as factors join (a long chain stays linear)
     for f in chain:
         current.append(f)
-        if len(current) > 1 and _chain_type(current).is_scalar:
+        t = f.type if t is None else N.infer_matmul(STRICT, t, f.type)
+        if len(current) > 1 and t.is_scalar:
             groups.append(current)
-            current = []
+            current, t = [], None
     if current:
         groups.append(current)
     return scalars, groups
@@ -324,4 +330,14 @@ def to_latex(expr: N.Expr) -> str:
     from ..parse import ensure_recursion_limit
 
     ensure_recursion_limit()
-    return LatexPrinter(sized_constants(expr)).doprint(expr)
+    names = {node: latex_name(name) for node, name in shared_subexpressions(expr).items()}
+    printer = LatexPrinter(sized_constants(expr), names)
+    body = printer.doprint(expr)
+    if not names:
+        return body
+    # As the text's where clause, one definition per row, aligned at "=".
+    rows = [f"& {body}"] + [
+        (r"\text{where}\quad " if k == 0 else "") + f"{name} &= {printer.structure(node)}"
+        for k, (node, name) in enumerate(names.items())
+    ]
+    return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"

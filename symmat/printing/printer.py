@@ -6,19 +6,30 @@ from .precedence import precedence
 
 
 class Printer:
-    def __init__(self, sized: frozenset | set = frozenset()):
+    def __init__(self, sized: frozenset | set = frozenset(), names: dict | None = None):
         self.memo: dict[int, str] = {}
         # ids of the constants printed with their sizes (see sizes.py)
         self.sized = sized
+        # subexpressions printed as a name (see shared.py); their definitions are
+        # printed by ``structure``
+        self.names: dict[N.Expr, str] = names or {}
 
     def doprint(self, node: N.Expr) -> str:
         key = id(node)
         if key not in self.memo:
-            method = getattr(self, "_print_" + type(node).__name__, None)
-            if method is None:
-                raise NotImplementedError(f"{type(self).__name__} cannot print {type(node).__name__}")
-            self.memo[key] = method(node)
+            name = self.names.get(node) if self.names else None
+            self.memo[key] = name if name is not None else self.structure(node)
         return self.memo[key]
+
+    def structure(self, node: N.Expr) -> str:
+        """``node`` written out, even where it has a name."""
+        method = getattr(self, "_print_" + type(node).__name__, None)
+        if method is None:
+            raise NotImplementedError(f"{type(self).__name__} cannot print {type(node).__name__}")
+        return method(node)
+
+    def named(self, node: N.Expr) -> bool:
+        return bool(self.names) and node in self.names
 
     def paren(self, text: str) -> str:
         return f"({text})"
@@ -26,4 +37,4 @@ class Printer:
     def at_least(self, node: N.Expr, level: int) -> str:
         """``node`` printed, in parentheses unless it binds at least as tightly as ``level``."""
         text = self.doprint(node)
-        return text if precedence(node) >= level else self.paren(text)
+        return text if self.named(node) or precedence(node) >= level else self.paren(text)

@@ -51,6 +51,7 @@ class Namespace:
 
     def __init__(self, taken: set[str] | None = None):
         self.used: set[str] = set(taken or ())
+        self.next_temp: dict[str, int] = {}
 
     def take(self, name: str) -> str:
         base = safe_identifier(name)
@@ -62,8 +63,10 @@ class Namespace:
         return candidate
 
     def temp(self, prefix: str = "t") -> str:
-        k = 1
+        # Counting on from the last number handed out keeps n temporaries linear.
+        k = self.next_temp.get(prefix, 1)
         while f"{prefix}{k}" in self.used:
             k += 1
+        self.next_temp[prefix] = k + 1
         self.used.add(f"{prefix}{k}")
         return f"{prefix}{k}"

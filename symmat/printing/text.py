@@ -7,6 +7,7 @@ from ..errors import ShapeError
 from ..shapes import Prod
 from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, format_exponent, format_number, number_text, precedence
 from .printer import Printer
+from .shared import shared_subexpressions
 from .sizes import sized_constants
 
 
@@ -79,7 +80,7 @@ class TextPrinter(Printer):
         when the chain still types left to right (``A (B C)`` -> ``A B C``), and kept in
         parentheses when it does not (``x^T (x^T y)``: x^T x^T is no product). Every
         other operand must bind at least like a power: ``a (-b)``, never ``a -b``."""
-        if isinstance(factor, N.MatMul) and _chains(t, factor.args):
+        if isinstance(factor, N.MatMul) and not self.named(factor) and _chains(t, factor.args):
             for inner in factor.args:
                 t = self._rest_factor(inner, t, parts)
             return t
@@ -171,4 +172,10 @@ def to_text(expr: N.Expr) -> str:
     from ..parse import ensure_recursion_limit
 
     ensure_recursion_limit()
-    return TextPrinter(sized_constants(expr)).doprint(expr)
+    names = shared_subexpressions(expr)
+    printer = TextPrinter(sized_constants(expr), names)
+    body = printer.doprint(expr)
+    if not names:
+        return body
+    # The language's where clause (grammar/symmat.lark): each name after the ones it uses.
+    return body + " where " + "; ".join(f"{name} = {printer.structure(node)}" for node, name in names.items())
