@@ -32,6 +32,7 @@ from .code_products import ADD, ATOM, MAX_EXPANDED_POWER, MUL, POW, UNARY, Code,
 from .pynames import Namespace, safe_identifier
 from .printer import Printer
 from .targets import NUMPY, Target, target as find_target
+from .shared import shared_subexpressions
 from .text import TextPrinter
 
 MAX_INLINE = 72  # longer subexpressions get a line of their own, for the reader
@@ -452,7 +453,11 @@ def _shape_text(sig: Signature, t) -> str:
 
 
 def _docstring(expr: N.Expr, sig: Signature) -> list[str]:
-    shown = _DocTextPrinter(sig).doprint(expr)
+    printer = _DocTextPrinter(sig)
+    printer.names = shared_subexpressions(expr)  # a deep result's text stays linear
+    shown = printer.doprint(expr)
+    if printer.names:
+        shown += " where " + "; ".join(f"{name} = {printer.structure(node)}" for node, name in printer.names.items())
     if len(shown) > 400:
         shown = shown[:400] + " ..."
     lines = [f"Computes {shown}", "", "Parameters:"]
