@@ -264,6 +264,8 @@ class _ToSympy:
         arg = self(node.args[0])
         if node.type.is_scalar:
             return arg
+        if isinstance(arg, (sp.OneMatrix, sp.ZeroMatrix, sp.Identity)):
+            return arg.T  # ones^T is OneMatrix(1, n)
         # Transpose(...) keeps (A x - b)^T whole; SymPy's .T would distribute it.
         return arg.arg if isinstance(arg, sp.Transpose) else sp.Transpose(arg)
 

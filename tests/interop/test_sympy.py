@@ -385,3 +385,27 @@ def test_refused_function_derivatives_name_themselves():
         to_sympy(symmat.parse("h(x)", where="x: n; h: R^n -> R^m"))
     with pytest.raises(InteropError, match=re.escape("∇²_{1,2}g")):
         to_sympy(symmat.parse("∇²_{1,2}g(x, y)", where="x: n; y: m"))
+
+
+# ------------------------------------------------------------------ issue 13's session
+def test_results_convert_back_with_the_users_own_symbols():
+    """The session of issue 13: every result converts, and is written with the user's
+    objects (sizes with their assumptions), so subs, free_symbols and arithmetic work."""
+    k = sp.Symbol("k", integer=True, positive=True)
+    Xk, xk, Ak = sp.MatrixSymbol("X", k, k), sp.MatrixSymbol("x", k, 1), sp.MatrixSymbol("A", k, k)
+    cs = sp.Symbol("c", positive=True)
+    examples = {
+        "tr(X)": (sp.Trace(Xk), Xk, sp.Identity(k)),
+        "c tr(X)": (cs * sp.Trace(Xk), Xk, cs * sp.Identity(k)),
+        "ones^T x": (sp.OneMatrix(1, k) * xk, xk, sp.OneMatrix(1, k)),
+        "tr(X + 0)": (sp.Trace(sp.MatAdd(Xk, sp.ZeroMatrix(k, k))), Xk, sp.Identity(k)),
+    }
+    for name, (f, wrt, expected) in examples.items():
+        result = symmat.diff(f, wrt).to_sympy()
+        assert result == expected, name
+    assert symmat.diff("tr(X)", "X", where="X: n x n").to_sympy() == sp.Identity(sp.Symbol("n"))  # plain sizes
+    grad = symmat.diff(xk.T * Ak * xk, xk, layout="denominator").to_sympy()
+    assert xk in grad.free_symbols and Ak in grad.free_symbols
+    assert grad.subs(k, 4).shape == (4, 1)
+    assert (grad + xk).shape == (k, 1) and (grad + xk).has(xk)
+    assert (grad - xk).subs(xk, sp.ZeroMatrix(k, 1)).doit() == sp.ZeroMatrix(k, 1)  # one x, not two
