@@ -313,6 +313,12 @@ def test_ml_gradients_read_as_matrices():
     ]:
         result = assert_derivative(text, "Z", _values(), "denominator", where=WHERE)
         assert str(result) == want
+    # attention: the gradients by keys and queries come out in matrix notation
+    for var in ("K", "Qm"):
+        for layout in ("numerator", "denominator"):
+            result = assert_derivative("sum(V softmax(K^T Qm))", var, _values(), layout, where=WHERE)
+            assert not isinstance(result, IndexExpr), str(result)
+            _same(parse(str(result), WHERE).evaluate(_values()), result.evaluate(_values()))
 
 
 @pytest.mark.parametrize("text,var", DERIVATIVES[::3], ids=[f"{t}-d{v}" for t, v in DERIVATIVES[::3]])

@@ -338,15 +338,18 @@ class Network:
         return False
 
     def _crowded_column_sums(self) -> bool:
-        """Σ_k M_kj = (Mᵀ 1)_j when k is summed nowhere else and j is shared by three
-        factors (softmax(Z)_ij Σ_k Y_kj = (softmax(Z) diag(Yᵀ 1))_ij): the vector can then
-        be absorbed as a diagonal. Otherwise a path writes the sum as 1ᵀ M."""
+        """Σ_k M_kj = (Mᵀ 1)_j when k is summed nowhere else, in a network where some
+        label is shared by three factors (softmax(Z)_ij Σ_k Y_kj = (softmax(Z) diag(Yᵀ 1))_ij):
+        the vector can then be contracted or absorbed as a diagonal. Otherwise a path
+        writes the sum as 1ᵀ M."""
+        if not any(self.count(l) > 2 for p in self.pieces for l in p.legs):
+            return False
         for k, p in enumerate(self.pieces):
             if len(p.legs) != 2 or p.legs[0] == p.legs[1]:
                 continue
             for axis in (0, 1):
                 lone, other = p.legs[axis], p.legs[1 - axis]
-                if self.count(lone) == 1 and self.count(other) > 2:
+                if self.count(lone) == 1 and other != lone:
                     oriented = N.Transpose(p.expr) if axis == 0 else p.expr
                     self.pieces[k] = Piece(mul(oriented, N.Ones(p.expr.type.shape[axis])), (other,))
                     return True
