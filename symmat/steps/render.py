@@ -20,6 +20,7 @@ import re
 from .. import nodes as N
 from ..printing.latex import LatexPrinter
 from ..printing.latex_names import latex_name
+from ..printing.shared import shared_subexpressions
 from ..printing.sizes import sized_constants
 from ..printing.text import TextPrinter
 from .algebra import Differential
@@ -110,8 +111,12 @@ def visible_width(latex: str) -> float:
 
 
 # ------------------------------------------------------------------ breaking
+_BINARY = (r"\odot ", r"\oslash ", r"\otimes ")
+
+
 def _split_points(latex: str) -> list[tuple[int, int]]:
-    """``(position, parenthesis depth)`` of every binary ``+``/``-`` at brace depth 0."""
+    """``(position, parenthesis depth)`` of every binary ``+``, ``-``, ``⊙``, ``⊘``, ``⊗``
+    at brace depth 0."""
     points, braces, parens = [], 0, 0
     i = 0
     while i < len(latex):
@@ -126,46 +131,54 @@ def _split_points(latex: str) -> list[tuple[int, int]]:
             braces -= 1
         elif c in "+-" and braces == 0 and latex[i - 1:i] == " " and latex[i + 1:i + 2] == " ":
             points.append((i, parens))
+        elif braces == 0 and latex[i - 1:i] == " " and any(latex.startswith(op, i) for op in _BINARY):
+            points.append((i, parens))
+        elif c == " " and braces == 0 and i and (latex[i - 1] in ")}" or latex[:i].endswith(r"\top")) \
+                and (latex[i + 1:i + 2].isalpha() or latex.startswith("\\", i + 1)) \
+                and not any(latex.startswith(op, i + 1) for op in _BINARY + (r"\cdot",)):
+            # Between two factors of a product: a last resort, after the operators.
+            points.append((i + 1, parens + 0.5))
         i += 1
     return points
 
 
+def _fill(latex: str, points: list[tuple[int, int]], width: float) -> list[str]:
+    """Rows filled up to ``width``, cut at ``points``: among the cuts that keep a row
+    within ``width`` and fill at least half of it, the shallowest, then the last."""
+    rows, start = [], 0
+    while visible_width(latex[start:]) > width:
+        later = [(p, d) for p, d in points if p > start]
+        if not later:
+            break
+        fitting = [(p, d) for p, d in later if visible_width(latex[start:p]) <= width]
+        if not fitting:
+            p = later[0][0]  # nothing fits: the shortest row there is
+        else:
+            full = [(p, d) for p, d in fitting if visible_width(latex[start:p]) >= width / 2] or fitting
+            shallowest = min(d for _, d in full)
+            p = max(p for p, d in full if d == shallowest)
+        rows.append(latex[start:p].rstrip())
+        start = p
+    rows.append(latex[start:])
+    return rows
+
+
 def break_expression(latex: str, width: float = LINE_UNITS) -> list[str]:
-    """``latex`` cut into pieces of at most about ``width`` units at sums' operators,
-    the shallowest first; each later piece starts with its ``+`` or ``-``."""
+    """``latex`` cut into rows of at most about ``width`` units at sums' operators, each
+    later row starting with its ``+`` or ``-``: outside parentheses where that is enough,
+    else inside them too (``\\left( … \\right)`` cannot span rows, ``\\bigl( … \\bigr)`` can)."""
     if visible_width(latex) <= width:
         return [latex]
-    points = _split_points(latex)
-    if not any(depth == 0 for _, depth in points):
-        # Only inside parentheses: \left…\right cannot span rows, \bigl…\bigr can.
-        latex = latex.replace(r"\left(", r"\bigl(").replace(r"\right)", r"\bigr)")
-        latex = latex.replace(r"\left\|", r"\bigl\|").replace(r"\right\|", r"\bigr\|")
-        latex = latex.replace(r"\left[", r"\bigl[").replace(r"\right]", r"\bigr]")
-        if r"\left" in latex:  # an unmatched kind: keep it whole rather than break it
-            return [latex]
-        points = _split_points(latex)
-    if not points:
-        return [latex]
-    shallowest = min(depth for _, depth in points)
-    cuts = [p for p, depth in points if depth == shallowest]
-    pieces, start = [], 0
-    for cut in cuts:
-        pieces.append(latex[start:cut].rstrip())
-        start = cut
-    pieces.append(latex[start:])
-    # Greedy packing: as many pieces per row as fit.
-    rows = [pieces[0]]
-    for piece in pieces[1:]:
-        joined = rows[-1] + " " + piece
-        if visible_width(joined) <= width:
-            rows[-1] = joined
-        else:
-            rows.append(piece)
-    # A row still too wide breaks further, inside its own parentheses.
-    out = []
-    for row in rows:
-        out += break_expression(row, width) if visible_width(row) > width and row != latex else [row]
-    return out
+    outer = [(p, d) for p, d in _split_points(latex) if d == 0]
+    rows = _fill(latex, outer, width)
+    if all(visible_width(row) <= width for row in rows):
+        return rows
+    bigger = latex.replace(r"\left(", r"\bigl(").replace(r"\right)", r"\bigr)")
+    bigger = bigger.replace(r"\left\|", r"\bigl\|").replace(r"\right\|", r"\bigr\|")
+    bigger = bigger.replace(r"\left[", r"\bigl[").replace(r"\right]", r"\bigr]")
+    if r"\left" in bigger:  # an unmatched kind of delimiter: keep the outer cuts
+        return rows
+    return _fill(bigger, _split_points(bigger), width)
 
 
 # ------------------------------------------------------------------ notes
@@ -221,18 +234,39 @@ def _labelled_rows(expr: N.Expr) -> list[tuple[str, str]] | None:
     return rows
 
 
+def _shared_rows(expr: N.Expr) -> tuple[str, list[str]]:
+    """A result as ``Expr.latex`` writes it: the body with its repeated subexpressions
+    named, and a row ``where h_1 = …`` for each (none for a small result)."""
+    names = {node: latex_name(name) for node, name in shared_subexpressions(expr).items()}
+    printer = StepsLatexPrinter(sized_constants(expr), names)
+    body = _BARE_D.sub(r"\\,\\mathrm{d}", printer.doprint(expr))
+    where = []
+    for k, (node, name) in enumerate(names.items()):
+        pieces = break_expression(f"{name} = {printer.structure(node)}")
+        where.append((r"&\qquad \text{where}\quad " if k == 0 else r"&\qquad \phantom{\text{where}}\quad ")
+                     + pieces[0])
+        where += [rf"&\qquad\qquad {piece}" for piece in pieces[1:]]
+    return body, where
+
+
 def step_rows(derivation, step, previous_lhs) -> list[str]:
-    """The rows of one step: its note rows, then ``lhs &= expr`` (broken if too wide)."""
+    """The rows of one step: its note rows, then ``lhs &= expr`` (broken if too wide);
+    a result (no differential left) names its repeated subexpressions as diff prints it."""
     rows = [rf"&\qquad {note}" for note in note_rows(step.rule, step.law)]
     labelled = _labelled_rows(step.expr)
     if labelled is not None:
         return rows + [f"{lhs} &= {rhs}" for lhs, rhs in labelled]
     key = (step.lhs, step.stage)
     lhs = lhs_latex(step.lhs, derivation.var, step.stage) if key != previous_lhs else ""
-    pieces = break_expression(expr_latex(step.expr))
+    where: list[str] = []
+    if step.lhs == "derivative" and not any(isinstance(n, Differential) for n in N.walk(step.expr)):
+        body, where = _shared_rows(step.expr)
+    else:
+        body = expr_latex(step.expr)
+    pieces = break_expression(body)
     rows.append(f"{lhs} &= {pieces[0]}")
     rows += [rf"&\quad {piece}" for piece in pieces[1:]]
-    return rows
+    return rows + where
 
 
 def step_lines(derivation) -> list[str]:

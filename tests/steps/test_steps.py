@@ -143,6 +143,7 @@ def test_document_math_renders_in_katex():
 LONG = [
     ("norm(A x - b)^2 + norm(B x - c)^2 + sum(softplus(C x)) + x^T D x + sum(exp(E tanh(F x)))", "x"),
     ("g(V tanh(W sigmoid(U x + a) + b) + c)", "U"),
+    ("g(W6 tanh(W5 tanh(W4 tanh(W3 tanh(W2 tanh(W1 x))))))", "W1"),  # products only; a result with where
 ]
 
 
