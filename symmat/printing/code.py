@@ -189,8 +189,8 @@ class CodePrinter(ProductPrinter, IndexPrinter, Printer):
                     return self.sig.like
                 if key == "prev":
                     return prev
-                alone = step[m.start() - 1 : m.start()] in ("(", " ") and step[m.end() : m.end() + 1] in (")", ",")
-                return codes[int(key)][0] if alone else wrap(codes[int(key)], ATOM)
+                code = codes[int(key)]
+                return code[0] if _call_argument(step, m) else wrap(code, ATOM)
 
             text = _OPERAND.sub(fill, step)
             if k + 1 < len(steps):
@@ -339,9 +339,9 @@ class CodePrinter(ProductPrinter, IndexPrinter, Printer):
         templates = [formula for _, formula in parts] + [source]
         if sum(len(_names_in(t, ["x"])) for t in templates) > 1:
             x = (self.named(x), ATOM)
-        names = {"x": wrap(x, ATOM)}
+        names = {"x": x}
         for part, formula in parts:  # intermediate values, computed once
-            names[part] = self.assign(_substitute(formula, names))
+            names[part] = (self.assign(_substitute(formula, names)), ATOM)
         text = _substitute(source, names)
         return text, precedence_of(text)
 
@@ -370,9 +370,23 @@ def _names_in(template: str, names) -> list[str]:
     return re.findall(r"(?<![\w.])(" + "|".join(map(re.escape, names)) + r")\b", template)
 
 
-def _substitute(template: str, names: dict[str, str]) -> str:
+def _substitute(template: str, names: dict[str, Code]) -> str:
+    """``template`` with each name replaced by its code: as it is where it stands alone as
+    an argument of a call (``np.tanh(W @ x)``), in parentheses where it must be."""
     pattern = r"(?<![\w.])(" + "|".join(map(re.escape, names)) + r")\b"
-    return re.sub(pattern, lambda m: names[m.group(1)], template)
+
+    def fill(m: re.Match) -> str:
+        code = names[m.group(1)]
+        return code[0] if _call_argument(template, m) else wrap(code, ATOM)
+
+    return re.sub(pattern, fill, template)
+
+
+def _call_argument(template: str, m: re.Match) -> bool:
+    """Whether the match stands alone as an argument of a call: ``f(_)``, ``f(_, ...)``,
+    ``f(..., _)`` (anything there needs no parentheses)."""
+    before = template[: m.start()]
+    return (before.endswith("(") or before.endswith(", ")) and template[m.end() : m.end() + 1] in (")", ",")
 
 
 @lru_cache(maxsize=None)
