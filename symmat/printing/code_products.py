@@ -268,19 +268,26 @@ class ProductPrinter:
     # An operand is (node, code): node set while it is an operator not yet applied.
     def _chain(self, items: list) -> tuple:
         if len(items) == 1:
-            return (items[0], None) if kind(items[0]) != "plain" else (None, self.code(items[0]))
+            return self._leaf(items[0])
         split = chain_order(items)
 
         def span(i: int, j: int) -> tuple:
             if i == j:
                 item = items[i]
-                return (item, None) if kind(item) != "plain" else (None, self.code(item))
+                return self._leaf(item)
             s = split[i, j]
             key = ("product",) + tuple(items[i : j + 1])
             build = lambda: self._product(span(i, s), chain_type(items[i : s + 1]), span(s + 1, j), chain_type(items[s + 1 : j + 1]))
             return None, self.cached(key, build)
 
         return span(0, len(items) - 1)
+
+    def _leaf(self, item: N.Expr) -> tuple:
+        """An item as an operand: operators and transposed matrices keep their node (a
+        transposed matrix times a vector has a spelling of its own, see targets.py)."""
+        if kind(item) != "plain" or (isinstance(item, N.Transpose) and item.type.is_matrix):
+            return item, None
+        return None, self.code(item)
 
     def _materialise(self, operand: tuple) -> Code:
         node, code = operand
@@ -312,6 +319,8 @@ class ProductPrinter:
             if lt.is_vector:
                 return self._kron_apply(a, b, other, True)
             return self.transposed(self._kron_apply(a, b, self.transposed(other), False))
+        if isinstance(left[0], N.Transpose) and rt.is_vector and not rt.row:  # Aᵀx
+            return self.op("tmatvec", self.code(left[0].args[0]), self._materialise(right))
         l, r = self._materialise(left), self._materialise(right)
         if lt.is_scalar or rt.is_scalar:
             return f"{wrap(l, MUL)} * {wrap(r, UNARY)}", MUL
