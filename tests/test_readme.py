@@ -185,6 +185,8 @@ def test_shell_example(example: ShellExample, shell_runs):
 
 @pytest.mark.parametrize("example", PYTHON, ids=[f"line {e.line}" for e in PYTHON])
 def test_python_example(example: PythonExample):
+    for framework in re.findall(r"^import (jax|torch)\b", example.code, re.M):  # optional extras
+        pytest.importorskip(framework, reason=f"{framework} is not installed (pip install 'symmat-cas[{framework}]')")
     printed = run_python(example.code)
     if example.output is not None:
         assert printed.rstrip("\n") == example.output.rstrip("\n")
