@@ -229,8 +229,10 @@ class _FromSympy:
 
     def _from_HadamardPower(self, e):
         base, exp = e.base, e.exp
-        if isinstance(exp, MatrixExpr) or not exp.is_Number or not exp.is_real:
-            raise InteropError(f"symmat has elementwise powers with a constant exponent only, not {e}")
+        if isinstance(exp, MatrixExpr) or exp.is_real is False:
+            raise InteropError(f"symmat has elementwise powers with a scalar exponent only, not {e}")
+        if not exp.is_Number:
+            return N.GeneralPower(self(base), self(exp))  # x .^ t
         b = self(base)
         return N.Power(b, float(exp)) if b.type.is_scalar else N.ElemPower(b, float(exp))
 
@@ -318,8 +320,13 @@ class _FromSympy:
         return self._power(e.base, e.exp, e)
 
     def _power(self, base: sp.Basic, exp: sp.Basic, e: sp.Basic) -> N.Expr:
-        if not exp.is_Number or not exp.is_real:
-            raise InteropError(f"symmat has powers with a constant exponent only, not {e}")
+        if exp.is_real is False or isinstance(exp, MatrixExpr):
+            raise InteropError(f"symmat has powers with a real scalar exponent only, not {e}")
+        if not exp.is_Number:
+            b, p = self(base), self(exp)
+            if not b.type.is_scalar or not p.type.is_scalar:
+                raise InteropError(f"symmat has symbolic powers of scalars only, not {e}")
+            return N.GeneralPower(b, p)  # s^p
         if exp == sp.Rational(1, 2):
             norm_of = _norm_argument(base)
             if norm_of is not None:  # sqrt(tr(u^T u)) is ‖u‖, as the parser reads norm(u)

@@ -97,6 +97,8 @@ def _check_from(e: sp.Basic):
 
 
 FROM_SYMPY = {
+    "symbolic elementwise power": sp.HadamardPower(Y, c),  # x .^ t (contract §1): Y > 0
+    "symbolic scalar exponent": c**t,
     "MatrixSymbol matrix": W,
     "MatrixSymbol column": x,
     "MatrixSymbol row": r,
@@ -287,9 +289,7 @@ def test_to_sympy_symbols():
 FROM_REFUSED = {
     "explicit Matrix": lambda: sp.ImmutableMatrix([[1, 2], [3, 4]]),
     "Heaviside(x) is 1/2 at 0": lambda: sp.Heaviside(c),
-    "symbolic elementwise power": lambda: sp.HadamardPower(X, c),
     "fractional matrix power": lambda: sp.MatPow(A, sp.Rational(1, 2)),
-    "symbolic scalar exponent": lambda: c**t,
     "Adjoint": lambda: sp.Adjoint(A),
     "general MatrixElement": lambda: A[0, 1],
     "reserved name": lambda: sp.MatrixSymbol("tr", n, n),
