@@ -110,10 +110,24 @@ class TextPrinter(Printer):
 
     # Exponents never stack: the base of ^k, .^ k and ^T is an atom or in parentheses,
     # (X^2)^T as textbooks write it, except the inverse transpose X^-T.
+    def _inverse(self, base: N.Expr) -> str:
+        """X^-1, or inv(A B) for a base that would need parentheses (shorter than
+        (A B)^-1, and it reads as the textbook's (A B)⁻¹)."""
+        if precedence(base) < ATOM:
+            return f"inv({self.doprint(base)})"
+        return f"{self.doprint(base)}^-1"
+
     def _print_Power(self, node):
         if node.exponent == -1.0 and isinstance(node.base, N.Transpose) and node.base.type.is_matrix:
-            return f"{self.at_least(node.base.args[0], ATOM)}^-T"
+            return self._inverse_transpose(node.base.args[0])
+        if node.exponent == -1.0 and node.type.is_matrix:
+            return self._inverse(node.base)
         return f"{self.at_least(node.base, ATOM)}^{format_exponent(node.exponent)}"
+
+    def _inverse_transpose(self, base: N.Expr) -> str:
+        if precedence(base) < ATOM:
+            return f"inv({self.doprint(base)})^T"
+        return f"{self.doprint(base)}^-T"
 
     def _print_ElemPower(self, node):
         return f"{self.at_least(node.base, ATOM)} .^ {format_exponent(node.exponent)}"
@@ -136,7 +150,7 @@ class TextPrinter(Printer):
     def _print_Transpose(self, node):
         arg = node.args[0]
         if isinstance(arg, N.Power) and arg.exponent == -1.0 and arg.type.is_matrix:
-            return f"{self.at_least(arg.base, ATOM)}^-T"
+            return self._inverse_transpose(arg.base)
         return f"{self.at_least(arg, ATOM)}^T"
 
     def _print_Apply(self, node):

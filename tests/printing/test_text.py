@@ -51,6 +51,8 @@ WHERE = "a: scalar; b: scalar; c: scalar; s: elementwise; g: R^n -> R"
         ("tr(X)^2", "tr(X)^2"),
         ("x^T^T", "(x^T)^T"),  # issue 10: never a stacked exponent
         ("X^-1^T", "X^-T"),
+        ("(X^T X)^-1", "inv(X^T X)"),
+        ("((A X B)^-1)^T", "inv(A X B)^T"),
         ("(X^T)^2", "(X^T)^2"),
         ("(x .^ 2)^T", "(x .^ 2)^T"),
     ],
