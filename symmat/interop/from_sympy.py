@@ -229,11 +229,11 @@ class _FromSympy:
 
     def _from_HadamardPower(self, e):
         base, exp = e.base, e.exp
-        if isinstance(exp, MatrixExpr) or exp.is_real is False:
-            raise InteropError(f"symmat has elementwise powers with a scalar exponent only, not {e}")
-        if not exp.is_Number:
-            return N.GeneralPower(self(base), self(exp))  # x .^ t
+        if isinstance(exp, MatrixExpr) and exp.shape != (1, 1) or exp.is_Number and not exp.is_real:
+            raise InteropError(f"symmat has elementwise powers with a real scalar exponent only, not {e}")
         b = self(base)
+        if not exp.is_Number:  # x .^ t
+            return N.GeneralPower(b, self(exp))
         return N.Power(b, float(exp)) if b.type.is_scalar else N.ElemPower(b, float(exp))
 
     def _from_KroneckerProduct(self, e):
@@ -320,13 +320,12 @@ class _FromSympy:
         return self._power(e.base, e.exp, e)
 
     def _power(self, base: sp.Basic, exp: sp.Basic, e: sp.Basic) -> N.Expr:
-        if exp.is_real is False or isinstance(exp, MatrixExpr):
-            raise InteropError(f"symmat has powers with a real scalar exponent only, not {e}")
-        if not exp.is_Number:
-            b, p = self(base), self(exp)
-            if not b.type.is_scalar or not p.type.is_scalar:
-                raise InteropError(f"symmat has symbolic powers of scalars only, not {e}")
-            return N.GeneralPower(b, p)  # s^p
+        if isinstance(exp, MatrixExpr) and exp.shape != (1, 1):
+            raise InteropError(f"symmat has scalar exponents only, not {e}")
+        if not exp.is_Number:  # s^p, 2^c: a symbolic exponent
+            return N.GeneralPower(self(base), self(exp))
+        if not exp.is_real:
+            raise InteropError(f"symmat has real exponents only, not {e}")
         if exp == sp.Rational(1, 2):
             norm_of = _norm_argument(base)
             if norm_of is not None:  # sqrt(tr(u^T u)) is ‖u‖, as the parser reads norm(u)
@@ -549,7 +548,7 @@ def _named_formula(e: sp.Basic) -> tuple[str, sp.Basic] | None:
     for name in ("sigmoid", "softplus"):
         try:
             match = e.match(formula(name, _W))
-        except NotImplementedError:  # SymPy's matcher refuses some matrix subexpressions
+        except (NotImplementedError, ValueError, TypeError):  # SymPy's matcher fails on some matrix subexpressions
             match = None
         if match and _W in match:
             return name, match[_W]

@@ -197,7 +197,9 @@ class _ToSympy:
         return sp.MatAdd(*terms)
 
     def _to_Neg(self, node):
-        return -self(node.args[0])
+        arg = self(node.args[0])
+        # MatMul(-1, A) unevaluated: SymPy's -A would evaluate A (x - x to a scalar 0).
+        return sp.MatMul(-1, arg) if isinstance(arg, MatrixExpr) else -arg
 
     def _to_MatMul(self, node):
         if any(isinstance(f, N.Number) and f.value == 0 for f in node.args):
@@ -255,7 +257,8 @@ class _ToSympy:
 
     def _to_Max(self, node):
         if node.type.is_scalar:
-            return sp.Max(self(node.left), self(node.right))
+            extremum = sp.Max if isinstance(node, N.Max) else sp.Min  # (was Max for both)
+            return extremum(self(node.left), self(node.right))
         return self(_as_relu(node))
 
     _to_Min = _to_Max
@@ -360,7 +363,11 @@ class _ToSympy:
         fn = self.elementwise_lambda(name, order)
         arg = self(arg_node)
         # ElementwiseApplyFunction, not applyfunc: that would fuse log.(sigmoid.(z)) into one.
-        return fn(arg) if arg_node.type.is_scalar else ElementwiseApplyFunction(fn, arg)
+        if not arg_node.type.is_scalar:
+            return ElementwiseApplyFunction(fn, arg)
+        if fn.expr.has(sp.Derivative):  # s'(u): SymPy differentiates by symbols only
+            return sp.Subs(fn.expr, fn.variables[0], arg)
+        return fn(arg)
 
     def _to_FnCall(self, node):
         if node.out is not None:

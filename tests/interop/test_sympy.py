@@ -157,6 +157,8 @@ FROM_SYMPY = {
     "applyfunc polynomial": x.applyfunc(sp.Lambda(t, t**2 + 3 * t - 1)),
     "applyfunc composite": x.applyfunc(sp.Lambda(t, sp.exp(t) * sp.sin(t) / t)),
     "applyfunc abstract": x.applyfunc(s),
+    "symbolic elementwise power": sp.HadamardPower(Y, c),
+    "symbolic scalar exponent": c**t + 2 ** sp.Trace(A),
     # what a SymPy user writes for matrix calculus (issue 13, item 3)
     "entry of a 1x1 product (a Sum)": (x.T * A * y)[0, 0],
     "entry of a 1x1 product, unevaluated": MatrixElement(x.T * A * y, 0, 0),
@@ -248,7 +250,7 @@ TO_SYMPY = [
     "diag(x') y", "vec(x)", "vec(x')", "vec(V)", "sum(X)", "sum(x)", "sum(x')", "sum(c)", "norm(x)", "norm(x')",
     "norm(X)", "norm(c)", "softmax(z)", "softmax(z')", "logsumexp(z)", "exp(X)", "log(x .* x)", "sin(x) + cos(y)",
     "tanh(W x)", "sqrt(x)", "sigmoid(W x)", "relu(y)", "softplus(y)", "abs(y)", "step(y)", "sign(y)",
-    "relu'(y)", "tanh''(y)", "sigmoid'(W x)", "abs'(y)", "I + A", "ones' x", "-A x", "x' A x",
+    "relu'(y)", "tanh''(y)", "min(c, t)", "max(c, t)", "sigmoid'(W x)", "abs'(y)", "I + A", "ones' x", "-A x", "x' A x",
     "exp(x' y) x", "tanh(a' W x)", "g(W' a)", "∇g(W' a)", "a ∇g(W' a)^T", "∇²g(x) y", "s(x)", "s'(x)", "s''(c)", "S x", "2 I - ones ones' + A",
 ]
 
