@@ -157,8 +157,7 @@ FROM_SYMPY = {
     "applyfunc polynomial": x.applyfunc(sp.Lambda(t, t**2 + 3 * t - 1)),
     "applyfunc composite": x.applyfunc(sp.Lambda(t, sp.exp(t) * sp.sin(t) / t)),
     "applyfunc abstract": x.applyfunc(s),
-    "symbolic elementwise power": sp.HadamardPower(Y, c),
-    "symbolic scalar exponent": c**t + 2 ** sp.Trace(A),
+    "symbolic base and exponent": c**t + 2 ** sp.Trace(A),
     # what a SymPy user writes for matrix calculus (issue 13, item 3)
     "entry of a 1x1 product (a Sum)": (x.T * A * y)[0, 0],
     "entry of a 1x1 product, unevaluated": MatrixElement(x.T * A * y, 0, 0),
