@@ -28,7 +28,11 @@ SymPy                            symmat
 ``exp``, ``log``, ``tanh``, ...  elementwise functions (table in functions.py)
 ``X.applyfunc(f)``               the elementwise function ``f`` (``f`` built from
                                  the functions above, or an undefined ``Function``)
-``Function('g')(W.T*a)``         abstract ``g(W^T a)``
+``Function('g')(W.T*a)``         abstract ``g(W^T a)``; ``g(x, y)`` of several arguments
+``c**t``, ``HadamardPower(x, t)``  ``c^t``, ``x .^ t`` (symbolic exponents)
+``Max``, ``Min`` of scalars      ``max``, ``min`` (``Max(x, 0)`` is ``relu``)
+``exp.(z) / tr(diag(exp.(z)))``  ``softmax(z)``; ``log`` of the sum is ``logsumexp(z)``;
+                                 ``tr(diag(v))`` and ``1^T X 1`` are ``sum``
 ===============================  =================================================
 
 A symmat scalar that SymPy computes as a 1 x 1 matrix (``x^T y``) becomes
@@ -45,7 +49,8 @@ beside the expression, not in its nodes). Other names become plain new ``Symbol`
 
 Results that SymPy has no class for:
 
-- ``∇g(v)``, ``∇²g(v)`` of an abstract ``g`` of a vector or matrix ``v``: the SymPy matrix
+- ``∇g(v)``, ``∇²g(v)`` of an abstract ``g`` of a vector or matrix ``v`` (and the partial
+  ``∇_k g``, ``∇²_{k,k} g`` of a function of several arguments, the others held): the SymPy matrix
   expressions :class:`Gradient` and :class:`Hessian` of this package
   (``Gradient(Lambda(ξ, g(ξ)), v)``); replace ``g`` by a formula and give ``v`` values,
   and ``doit()`` computes them with SymPy's ``diff``. Of a scalar ``u``, ``∇g(u)`` is
@@ -53,13 +58,15 @@ Results that SymPy has no class for:
   is ``x.applyfunc(Lambda(d, Derivative(s(d), d)))``.
 - rank-3 and rank-4 derivatives (index form): SymPy array expressions
   (``ArrayContraction``, ``ArrayTensorProduct``, ``PermuteDims``, ``ArrayAdd`` over the
-  user's ``MatrixSymbol`` s), an explicit ``ImmutableDenseNDimArray`` when every size is
-  an integer (see symmat.interop.sympy_arrays).
+  user's ``MatrixSymbol`` s; vectors are ``Reshape(x, (n,))``); with integer sizes
+  ``as_explicit()`` gives the explicit array (see symmat.interop.sympy_arrays).
 
 Limits of ``to_sympy``, each refused with :class:`InteropError`:
 
 - ``vec(X)`` of a matrix whose column count is a name: SymPy has no vec; for an
   integer count it is written ``sum_j e_j ⊗ X e_j``.
+- vector-valued abstract functions ``h: R^n -> R^m``, mixed second partials
+  ``∇²_{1,2} g`` and derivatives of order 3 and more of an abstract function.
 - ``symmetric`` declarations are dropped: SymPy's ``MatrixSymbol`` cannot say it,
   so substitute a symmetric matrix (values agree; SymPy's own derivatives treat the
   entries as independent).
