@@ -360,8 +360,9 @@ class _Typer:
         # A size written only in a declaration (I_n with x: n declared) is fixed by the
         # value of that variable when the expression is evaluated.
         needed = {d for node in N.walk(expr) for d in node.type.shape if isinstance(d, str)}
+        present = expr.free_symbols()  # once: per declaration it made long inputs quadratic
         declared = tuple((name, Type(v.shape)) for name, v in self.decls.variables.items()
-                         if name not in expr.free_symbols() and needed & set(v.shape))
+                         if name not in present and needed & set(v.shape))
         return N.bind_dimensions(expr, declared) if declared else expr
 
     def snippet(self, s: Syn) -> str:
