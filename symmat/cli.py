@@ -22,11 +22,18 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from . import __version__
-from .check import verify
 from .diff import diff
 from .errors import DiffError, SymmatError, SymmatWarning
 from .parse import parse
 from .report import derivative_record, format_shape, where_text
+
+
+def _verify():
+    """``symmat.check.verify``, imported only for --check: it needs NumPy, which a
+    derivative printed as text or LaTeX does not (half the cold start)."""
+    from .check import verify
+
+    return verify
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -171,7 +178,7 @@ def run_diff(args: argparse.Namespace) -> int:
                                    symmetric=args.symmetric)
         if args.emit in CODE_EMITS + ("steps",):
             record[args.emit] = output
-        report = verify(f, args.wrt, **options) if args.check else None
+        report = _verify()(f, args.wrt, **options) if args.check else None
         if report is not None:
             record["check"] = report.as_dict()
         print(json.dumps(record, indent=2, ensure_ascii=False))
@@ -179,7 +186,7 @@ def run_diff(args: argparse.Namespace) -> int:
         # The result first: it stands even when the check cannot run. stdout holds the
         # result alone (a file that imports or compiles); the check reports on stderr.
         print(output.rstrip("\n"), flush=True)
-        report = verify(f, args.wrt, **options) if args.check else None
+        report = _verify()(f, args.wrt, **options) if args.check else None
         if report is not None:
             print(report.summary(), file=sys.stderr)
     return EXIT_CHECK_FAILED if report is not None and not report.passed else EXIT_OK

@@ -14,7 +14,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
+
+
+class _LazyNumpy:
+    """``numpy``, imported on first use: deriving and printing text or LaTeX (the command
+    line's common case) never evaluates, and importing NumPy was half its cold start."""
+
+    def __getattr__(self, name: str):
+        import numpy
+
+        return getattr(numpy, name)
+
+
+np = _LazyNumpy()
+
+
+def _ufunc(name: str) -> Callable:
+    return lambda x: getattr(np, name)(x)
 
 
 def _sigmoid(x):
@@ -45,12 +61,12 @@ class ElementwiseFunction:
 ELEMENTWISE: dict[str, ElementwiseFunction] = {
     f.name: f
     for f in [
-        ElementwiseFunction("exp", np.exp, "np.exp(x)", "exp(x)", r"\exp", "exp"),
-        ElementwiseFunction("log", np.log, "np.log(x)", "1 / x", r"\log", "log"),
-        ElementwiseFunction("sin", np.sin, "np.sin(x)", "cos(x)", r"\sin", "sin"),
-        ElementwiseFunction("cos", np.cos, "np.cos(x)", "-sin(x)", r"\cos", "cos"),
-        ElementwiseFunction("tanh", np.tanh, "np.tanh(x)", "1 - tanh(x)^2", r"\tanh", "tanh"),
-        ElementwiseFunction("sqrt", np.sqrt, "np.sqrt(x)", "0.5 / sqrt(x)", r"\sqrt", "sqrt"),
+        ElementwiseFunction("exp", _ufunc("exp"), "np.exp(x)", "exp(x)", r"\exp", "exp"),
+        ElementwiseFunction("log", _ufunc("log"), "np.log(x)", "1 / x", r"\log", "log"),
+        ElementwiseFunction("sin", _ufunc("sin"), "np.sin(x)", "cos(x)", r"\sin", "sin"),
+        ElementwiseFunction("cos", _ufunc("cos"), "np.cos(x)", "-sin(x)", r"\cos", "cos"),
+        ElementwiseFunction("tanh", _ufunc("tanh"), "np.tanh(x)", "1 - tanh(x)^2", r"\tanh", "tanh"),
+        ElementwiseFunction("sqrt", _ufunc("sqrt"), "np.sqrt(x)", "0.5 / sqrt(x)", r"\sqrt", "sqrt"),
         ElementwiseFunction(
             # σ(x) = 1 / (1 + e^-x) for x >= 0 and e^x / (1 + e^x) for x < 0: with
             # e = e^-|x| no exponent is positive (no overflow, no inf / inf), one exp.
@@ -66,12 +82,12 @@ ELEMENTWISE: dict[str, ElementwiseFunction] = {
             "softplus", lambda x: np.logaddexp(0.0, x), "np.logaddexp(0.0, x)",
             "sigmoid(x)", r"\operatorname{softplus}", "log(1 + exp(x))",
         ),
-        ElementwiseFunction("abs", np.abs, "np.abs(x)", "sign(x)", r"\operatorname{abs}", "Abs"),
+        ElementwiseFunction("abs", _ufunc("abs"), "np.abs(x)", "sign(x)", r"\operatorname{abs}", "Abs"),
         ElementwiseFunction(
             "step", lambda x: (np.asarray(x) > 0).astype(float), "(x > 0).astype(float)",
             "0", r"\operatorname{step}", "Heaviside(x, 0)",
         ),
-        ElementwiseFunction("sign", np.sign, "np.sign(x)", "0", r"\operatorname{sign}", "sign"),
+        ElementwiseFunction("sign", _ufunc("sign"), "np.sign(x)", "0", r"\operatorname{sign}", "sign"),
     ]
 }
 
