@@ -10,6 +10,8 @@ def hadamard_normal_form(e: N.Expr):
     exp(u) ./ (1 + exp(u)) = σ(u)  and  1 ./ (1 + exp(-u)) = σ(u)"""
     numerators, denominators = [], []
     _hadamard_factors(e, numerators, denominators)
+    if _already_normal(e, numerators, denominators):
+        return None  # said without building the chain again: a long chain stays linear
     for d in list(denominators):
         u = _one_plus_exp(d)
         if u is None:
@@ -36,6 +38,21 @@ def hadamard_normal_form(e: N.Expr):
     if top.type != e.type:
         return None
     return None if top == e else top
+
+
+def _already_normal(e: N.Expr, numerators: list, denominators: list) -> bool:
+    """Whether e is already the chain this rule would build: distinct plain factors,
+    nothing to turn into σ, chained left to right as listed."""
+    if denominators or len(set(numerators)) != len(numerators):
+        return False
+    if any(isinstance(f, N.Elementwise) and f.name in ("sigmoid", "exp") for f in numerators):
+        return False
+    node = e
+    for f in reversed(numerators[1:]):
+        if not (isinstance(node, N.Hadamard) and node.right == f):
+            return False
+        node = node.left
+    return node == numerators[0]
 
 
 def hadamard_with_ones(e: N.Hadamard):

@@ -9,6 +9,8 @@ carry negative powers). Two rules use that:
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ... import nodes as N
 from ..algebra import _hadamard_factors, with_coefficient, zero_like
 
@@ -59,6 +61,7 @@ def _merge(ma: tuple, mb: tuple) -> tuple:
     return tuple((a, powers[a]) for a in order if powers[a] != 0)
 
 
+@lru_cache(maxsize=4096)  # a long ⊙ chain asks again for each of its factors (results are never mutated)
 def polynomial(e: N.Expr) -> Polynomial:
     """``e`` expanded into monomials (sums under a division stay atoms)."""
     if isinstance(e, N.Number):
@@ -174,11 +177,11 @@ def distribute_to_cancel(e: N.Hadamard):
     for k, s in enumerate(numerators):
         if not isinstance(s, N.Add):
             continue
-        rest = numerators[:k] + numerators[k + 1:]
         try:
             p = polynomial(s)
             if not denominators and all(k_ > 0 for mono in p.terms for _, k_ in mono):
                 continue  # nothing to cancel: distributing would only lengthen
+            rest = numerators[:k] + numerators[k + 1:]
             for f in rest:
                 p = p * Polynomial.atom(f)
             for d in denominators:
