@@ -2,6 +2,8 @@
 and recognising symmetric values, all-ones values, inverses and ⊙-factors."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .. import nodes as N
 
 
@@ -172,20 +174,30 @@ def _inverse(e: N.Expr) -> N.Expr | None:
 
 def _hadamard_factors(e: N.Expr, numerators: list, denominators: list) -> None:
     """Split a nest of ⊙ and ./ into the factors above and below the line."""
+    above, below = _hadamard_split(e)
+    numerators.extend(above)
+    denominators.extend(below)
+
+
+@lru_cache(maxsize=8192)
+def _hadamard_split(e: N.Expr) -> tuple[tuple, tuple]:
+    """(factors above, factors below) of :func:`_hadamard_factors`, remembered per node:
+    the rules ask for every link of a long ⊙ chain, and each link's answer extends the
+    one below it (a tuple copy, not a walk)."""
     if isinstance(e, N.Hadamard) and e.type == e.left.type == e.right.type:
-        _hadamard_factors(e.left, numerators, denominators)
-        _hadamard_factors(e.right, numerators, denominators)
-    elif isinstance(e, N.HadamardDiv) and e.type == e.left.type == e.right.type:
-        _hadamard_factors(e.left, numerators, denominators)
-        _hadamard_factors(e.right, denominators, numerators)
-    elif isinstance(e, N.HadamardDiv) and e.type == e.right.type and is_number(e.left, 1.0):
-        _hadamard_factors(e.right, denominators, numerators)
-    elif isinstance(e, N.ElemPower) and e.exponent.is_integer() and e.exponent != 0 and abs(e.exponent) <= 8:
-        for _ in range(int(abs(e.exponent))):
-            _hadamard_factors(e.base, numerators if e.exponent > 0 else denominators,
-                              denominators if e.exponent > 0 else numerators)
-    else:
-        numerators.append(e)
+        (a1, b1), (a2, b2) = _hadamard_split(e.left), _hadamard_split(e.right)
+        return a1 + a2, b1 + b2
+    if isinstance(e, N.HadamardDiv) and e.type == e.left.type == e.right.type:
+        (a1, b1), (a2, b2) = _hadamard_split(e.left), _hadamard_split(e.right)
+        return a1 + b2, b1 + a2
+    if isinstance(e, N.HadamardDiv) and e.type == e.right.type and is_number(e.left, 1.0):
+        a, b = _hadamard_split(e.right)
+        return b, a
+    if isinstance(e, N.ElemPower) and e.exponent.is_integer() and e.exponent != 0 and abs(e.exponent) <= 8:
+        a, b = _hadamard_split(e.base)
+        k = int(abs(e.exponent))
+        return (a * k, b * k) if e.exponent > 0 else (b * k, a * k)
+    return (e,), ()
 
 
 def _hadamard_chain(factors: list[N.Expr]) -> N.Expr:

@@ -25,6 +25,7 @@ class Simplifier:
         self.rules = rules
         self.memo: dict[int, tuple[N.Expr, N.Expr]] = {}  # id(input) -> (input, result)
         self.canon: dict[N.Expr, N.Expr] = {}
+        self.done: dict[N.Expr, N.Expr] = {}  # canonical node -> its simplified form
 
     def __call__(self, e: N.Expr) -> N.Expr:
         hit = self.memo.get(id(e))
@@ -33,7 +34,12 @@ class Simplifier:
         # A product of products is spliced here, before its factors are simplified:
         # spliced level by level (bottom up) a chain nested L deep would be copied L times.
         start = N.MatMul(*spliced(e)) if isinstance(e, N.MatMul) and any(map(opens_up, e.args)) else e
-        result = self._rebuild(start)
+        result = first = self._rebuild(start)
+        # A node rebuilt into one already simplified (a rule's output often is) is done.
+        known = self.done.get(first)
+        if known is not None:
+            self.memo[id(e)] = (e, known)
+            return known
         seen = {result}
         for _ in range(MAX_REWRITES_PER_NODE):
             rewritten = self._rewrite_once(result)
@@ -45,6 +51,7 @@ class Simplifier:
                 raise AssertionError(f"simplification rules cycle on {result!r}")
             seen.add(result)
         self.memo[id(e)] = (e, result)  # e is kept so that its id stays its own
+        self.done[first] = self.done[result] = result
         return result
 
     def _rebuild(self, e: N.Expr) -> N.Expr:
