@@ -53,7 +53,8 @@ from symmat.printing.code import code_parameters  # noqa: E402
 HAND_TARGET = 1.2  # symmat / hand
 
 FULL_SIZES = "quad=2048,4096; logistic=20000x1000,100000x1000,20000x2000; mlp=1024x512"
-QUICK_SIZES = "quad=1024,2048; logistic=4000x300,10000x500; mlp=256x128"
+QUICK_SIZES = "quad=512,1024; logistic=4000x300; mlp=256x128"
+ROUND_BUDGET = 10.0  # seconds: slow functions (AD Hessians at large sizes) get fewer rounds, at least 3
 
 
 # ------------------------------------------------------------------ the cases
@@ -205,15 +206,20 @@ def torch_framework(device: str, dtype: str) -> Framework:
 # ------------------------------------------------------------------ timing
 def time_all(calls: dict[str, Callable[[], Any]], sync: Callable, repeat: int, stat: Callable,
              warmup: int = 2) -> dict[str, float]:
-    """Seconds per call of each function (``stat`` of ``repeat`` calls), the functions taking
+    """Seconds per call of each function (``stat`` of ``repeat`` calls, fewer, at least 3, where
+    a round would take more than ``ROUND_BUDGET`` in all), the functions taking
     turns call by call, in an order reversed every round, so drift and other load on the
     machine hit all alike."""
+    one_call = 0.0
     for fn in calls.values():
         for _ in range(warmup):
+            start = time.perf_counter()
             sync(fn())
+        one_call += time.perf_counter() - start
+    rounds = max(3, min(repeat, int(ROUND_BUDGET / one_call)))
     times: dict[str, list[float]] = {label: [] for label in calls}
     order = list(calls)
-    for _ in range(repeat):
+    for _ in range(rounds):
         for label in order:
             start = time.perf_counter()
             sync(calls[label]())

@@ -31,7 +31,7 @@ from .code_index import IndexPrinter, index_variables
 from .code_products import ADD, ATOM, MAX_EXPANDED_POWER, MUL, POW, UNARY, Code, ProductPrinter, precedence_of, wrap
 from .pynames import Namespace, safe_identifier
 from .printer import Printer
-from .targets import NUMPY, Target, target as find_target
+from .targets import NUMPY, Target, Template, target as find_target
 from .shared import shared_subexpressions
 from .text import TextPrinter
 
@@ -173,10 +173,7 @@ class CodePrinter(ProductPrinter, IndexPrinter, Printer):
         """The target's spelling of operation ``name`` applied to ``args`` (see
         :mod:`.targets`): an operand used twice is named first; one that stands alone as
         an argument of a call goes in as it is, anywhere else in parentheses if needed."""
-        return self.spell(self.target.ops[name], args)
-
-    def spell(self, steps: "str | tuple[str, ...]", args: tuple) -> Code:
-        """``steps`` (a template or a sequence of them, see :mod:`.targets`) filled in."""
+        steps: Template = self.target.ops[name]
         steps = (steps,) if isinstance(steps, str) else steps
         uses = Counter(m for step in steps for m in re.findall(r"\{(\d+)\}", step))
         codes = [(self.named(a), ATOM) if uses[str(i)] > 1 else a for i, a in enumerate(args)]
