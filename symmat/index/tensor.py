@@ -498,15 +498,105 @@ def add_or_zero(terms: Iterable[Tensor | None], shape: tuple) -> Tensor:
 
 def _factor(parts: list[Tensor]) -> list[Tensor]:
     """Distributivity: Σ … A … + Σ … B … = Σ … (A + B) … for two contractions that
-    differ in one operand only (B's labels may be a permutation of A's: then Bᵀ)."""
+    differ in one operand only (B's labels may be a permutation of A's: then Bᵀ).
+
+    Contractions that differ in one operand are gathered in one pass, keyed by the
+    rest, and each gathered sum is built once (linear in the number of terms); the
+    remaining joins (several operands apart, see :func:`_join`) are then tried pairwise,
+    only between terms that share a factor."""
+    return _join_pairwise(_gather_one_apart(parts))
+
+
+def _gather_one_apart(parts: list[Tensor]) -> list[Tensor]:
+    """The terms, those that differ in one operand only merged: C·A + C·Bᵀ + … = C·(A + Bᵀ + …).
+    A term joins the first group (in its operand order) that one of its keys finds; a
+    group of one term answers to all that term's keys, a larger one only to the key it
+    was formed by. Merged groups follow the unmerged terms, in order of their first term."""
+    groups: list[list] = []  # [key or None, [(term, k)]] in order of the first term
+    by_key: dict[tuple, list] = {}
+    for p in parts:
+        keys = _one_apart_keys(p)
+        for k, key in keys:
+            group = by_key.get(key)
+            if group is not None and group[0] in (None, key) and _fits(group, key, p, k):
+                group[0] = key
+                group[1].append((p, k))
+                break
+        else:
+            group = [None, [(p, None)]]
+            groups.append(group)
+            for k, key in keys:
+                by_key.setdefault(key, group)
+    single = [g[1][0][0] for g in groups if len(g[1]) == 1]
+    return single + [_gathered(g) for g in groups if len(g[1]) > 1]
+
+
+def _one_apart_keys(t: Tensor) -> list[tuple[int, tuple]]:
+    """(k, key) for each operand k of a contraction that a sum may gather over: the key is
+    the output, the other factors (as a multiset) and the set of operand k's labels."""
+    if not isinstance(t, Einsum):
+        return []
+    pairs = list(zip(t.operands, t.subscripts))
+    keys = []
+    for k, (_, sub) in enumerate(pairs):
+        if len(set(sub)) != len(sub):
+            continue
+        rest: dict = {}
+        for pair in pairs[:k] + pairs[k + 1:]:
+            rest[pair] = rest.get(pair, 0) + 1
+        if rest:
+            keys.append((k, (t.out, frozenset(rest.items()), frozenset(sub))))
+    return keys
+
+
+def _fits(group: list, key: tuple, t: Tensor, k: int) -> bool:
+    """Whether ``t``'s operand ``k``, relabelled like the group's, has the same shape."""
+    first, k0 = group[1][0]
+    if k0 is None:
+        k0 = next(j for j, kk in _one_apart_keys(first) if kk == key)
+    return _aligned(t, k, first.subscripts[k0]).shape == first.operands[k0].shape
+
+
+def _aligned(t: Tensor, k: int, labels: tuple) -> Tensor:
+    """Operand ``k`` of ``t`` with its axes in the order of ``labels``."""
+    sub = t.subscripts[k]
+    axes = tuple(sub.index(l) for l in labels)
+    return t.operands[k] if axes == tuple(range(len(axes))) else permute(t.operands[k], axes)
+
+
+def _gathered(group: list) -> Tensor:
+    key, members = group
+    first = members[0][0]
+    k0 = next(j for j, kk in _one_apart_keys(first) if kk == key)
+    labels = first.subscripts[k0]
+    inner = add([scale(_aligned(t, k if k is not None else k0, labels), t.coef) for t, k in members])
+    if inner is None:
+        inner = Zero(first.operands[k0].shape)
+    common = [j for j in range(len(first.operands)) if j != k0]
+    return einsum([first.operands[j] for j in common] + [inner],
+                  [first.subscripts[j] for j in common] + [labels], first.out)
+
+
+def _join_pairwise(parts: list[Tensor]) -> list[Tensor]:
+    """Joins by :func:`_join` to a fixed point, the first joinable pair first; a joined
+    term goes last. Only terms that share a factor are tried (others cannot join)."""
     merged = True
     while merged:
         merged = False
-        for i in range(len(parts)):
-            for j in range(i + 1, len(parts)):
-                joined = _join(parts[i], parts[j])
+        holders: dict = {}
+        for j, p in enumerate(parts):
+            if isinstance(p, Einsum):
+                for pair in zip(p.operands, p.subscripts):
+                    holders.setdefault((p.out, pair), []).append(j)
+        for i, p in enumerate(parts):
+            if not isinstance(p, Einsum):
+                continue
+            partners = sorted({j for pair in zip(p.operands, p.subscripts)
+                               for j in holders[(p.out, pair)] if j > i})
+            for j in partners:
+                joined = _join(p, parts[j])
                 if joined is not None:
-                    parts = [p for k, p in enumerate(parts) if k not in (i, j)] + [joined]
+                    parts = [q for m, q in enumerate(parts) if m not in (i, j)] + [joined]
                     merged = True
                     break
             if merged:
