@@ -45,6 +45,27 @@ def spliced(e: N.MatMul) -> list[N.Expr]:
     return out
 
 
+def hadamard_link(e: N.Expr) -> bool:
+    """Whether e is a link of a ⊙ chain (a ⊙ b of one type, nothing broadcast)."""
+    return isinstance(e, N.Hadamard) and e.type == e.left.type == e.right.type
+
+
+def hadamard_spliced(e: N.Hadamard) -> N.Expr:
+    """The ⊙ chain e (however nested) rechained left to right, a ⊙ b ⊙ c = (a ⊙ b) ⊙ c,
+    its factors in order, in one pass: a chain extended at its end keeps every link below."""
+    out, stack = [], [e]
+    while stack:
+        f = stack.pop()
+        if hadamard_link(f):
+            stack.extend((f.right, f.left))
+        else:
+            out.append(f)
+    chain = out[0]
+    for f in out[1:]:
+        chain = N.Hadamard(chain, f)
+    return chain
+
+
 def is_number(e: N.Expr, value: float | None = None) -> bool:
     return isinstance(e, N.Number) and (value is None or e.value == value)
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import nodes as N
-from .algebra import opens_up, spliced
+from .algebra import hadamard_link, hadamard_spliced, opens_up, spliced
 from .rules import RULES, STABLE_FORMS
 
 MAX_REWRITES_PER_NODE = 50
@@ -34,6 +34,10 @@ class Simplifier:
         # A product of products is spliced here, before its factors are simplified:
         # spliced level by level (bottom up) a chain nested L deep would be copied L times.
         start = N.MatMul(*spliced(e)) if isinstance(e, N.MatMul) and any(map(opens_up, e.args)) else e
+        # Likewise a ⊙ chain is rechained left to right once, from its top: simplified link
+        # by link as nested, each link's normal form would rebuild the whole chain below it.
+        if hadamard_link(e) and hadamard_link(e.right):
+            start = hadamard_spliced(e)
         result = first = self._rebuild(start)
         # A node rebuilt into one already simplified (a rule's output often is) is done.
         known = self.done.get(first)

@@ -124,3 +124,34 @@ def test_simplified_form_is_a_fixed_point_with_the_same_value(text):
         np.asarray(once.evaluate(values), dtype=float), np.asarray(expr.evaluate(values), dtype=float),
         rtol=1e-9, atol=1e-9,
     )
+
+
+@pytest.mark.parametrize("text", [
+    "a .* (b .* (c .* d))",          # nested to the right: rechained from the top, once
+    "(a .* b) .* (c .* (d .* a))",   # a repeated factor is gathered (a .^ 2)
+    "a .* (exp(b) .* (1 ./ (1 + exp(b))))",  # the chain's normal form still meets σ
+    "a .* ((-b) .* (2 c))",          # signs and coefficients still leave the chain
+])
+def test_hadamard_chain_simplified_from_its_top(text):
+    where = "a: n; b: n; c: n; d: n"
+    expr = symmat.parse(text, where)
+    once = simplify(expr)
+    assert simplify(once) == once
+    assert simplify(symmat.parse(str(once), where)) == once
+    values = _values(expr, 2)
+    np.testing.assert_allclose(
+        np.asarray(once.evaluate(values), dtype=float), np.asarray(expr.evaluate(values), dtype=float),
+        rtol=1e-9, atol=1e-9,
+    )
+
+
+def test_deep_tanh_derivative_is_one_chain():
+    """d/dx sum(tanh(… tanh(x))) is a ⊙ chain of 1 - tanh(…)² factors, checked numerically."""
+    from tests.numeric import assert_derivative
+
+    depth = 40
+    text = "sum(" + "tanh(" * depth + "x" + ")" * depth + ")"
+    values = {"x": np.linspace(-0.8, 0.9, 5)}
+    for layout in ("numerator", "denominator"):
+        d = assert_derivative(text, "x", values, layout=layout, where="x: n")
+        assert str(d).count(".*") == depth - 1
