@@ -169,6 +169,16 @@ def expand_and_collect(e: N.Add):
     return result
 
 
+@lru_cache(maxsize=8192)
+def _without_reciprocals(s: N.Add) -> bool:
+    """Whether no monomial of s has a negative power, remembered per factor: every link
+    of a long ⊙ chain asks again for each factor below it."""
+    try:
+        return all(k > 0 for mono in polynomial(s).terms for _, k in mono)
+    except OverflowError:
+        return False
+
+
 def distribute_to_cancel(e: N.Hadamard):
     """(Σ tₖ) ⊙ F = Σ (tₖ ⊙ F) when every tₖ ⊙ F loses its denominators"""
 
@@ -177,10 +187,10 @@ def distribute_to_cancel(e: N.Hadamard):
     for k, s in enumerate(numerators):
         if not isinstance(s, N.Add):
             continue
+        if not denominators and _without_reciprocals(s):
+            continue  # nothing to cancel: distributing would only lengthen
         try:
             p = polynomial(s)
-            if not denominators and all(k_ > 0 for mono in p.terms for _, k_ in mono):
-                continue  # nothing to cancel: distributing would only lengthen
             rest = numerators[:k] + numerators[k + 1:]
             for f in rest:
                 p = p * Polynomial.atom(f)
