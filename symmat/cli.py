@@ -111,7 +111,7 @@ DIFF_EXAMPLES = [
     Example('diff "x^T A x" --wrt x --order 2', "A + A^T"),
     Example('diff "logdet(X)" --wrt X --check',
             "X^-1\ncheck: max relative error 4e-11 over 3 random inputs (finite differences)"),
-    Example('diff "W x" --wrt W --emit index', "∂(W x)[i]/∂W[k,j] = δ[i,k] x[j]\n∂vec(W x)/∂vec(W) = kron(x^T, I_m)"),
+    Example('diff "W x" --wrt W --emit index', "∂(W x)[i]/∂W[k,j] = δ[i,k] x[j]\n∂(W x)/∂vec(W) = kron(x^T, I_m)"),
     Example('diff "tr(A X B)" --wrt X --where "A: p x m; B: n x p" --json'),
     Example('diff "log(det(X))" --wrt X --emit steps --document', to_file="steps.tex"),
     Example("diff - --wrt w --emit numpy", stdin="sigmoid(w^T x)"),

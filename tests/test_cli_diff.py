@@ -51,7 +51,7 @@ def test_emit_latex_numpy_and_index(capsys):
     status, out, _ = run(capsys, "W x", "--wrt", "W", "--emit", "index")
     assert status == 0 and out == str(symmat.diff("W x", "W", form="index")) + "\n"
     entry, vectorised = out.splitlines()
-    assert entry.startswith("∂(W x)[i]/∂W[k,j] = ") and vectorised == "∂vec(W x)/∂vec(W) = kron(x^T, I_m)"
+    assert entry.startswith("∂(W x)[i]/∂W[k,j] = ") and vectorised == "∂(W x)/∂vec(W) = kron(x^T, I_m)"
     # index form on request even where a matrix form exists
     assert run(capsys, "a^T x", "--wrt", "x", "--emit", "index")[1] == \
         str(symmat.diff("a^T x", "x", form="index")) + "\n"

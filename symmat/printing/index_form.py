@@ -14,19 +14,37 @@ from __future__ import annotations
 from ..index import tensor as T
 from ..index.expr import IndexExpr
 from ..index.notation import IndexPrinter
+from ..simplify.matrix_form import open_wide_operand
 from .precedence import format_number
 
 OUT_LETTERS = "ijklmnabcdefgh"
 SUM_LETTERS = "pqrstuvwxyz"
 
 
+def _dimension_names(t: T.Tensor) -> frozenset[str]:
+    """The names of the dimensions in ``t`` (sizes of every node): labels must not be
+    read as sizes, so no label takes one of them."""
+    names: set[str] = set()
+    seen: set[int] = set()
+    stack = [t]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        names.update(str(d) for d in node.shape if str(d).isidentifier())
+        stack.extend(node.children)
+    return frozenset(names)
+
+
 class _Labels:
-    def __init__(self, out_letters: list[str]):
+    def __init__(self, out_letters: list[str], taken: frozenset[str] = frozenset()):
         self.out = out_letters
+        self.taken = taken
 
     def letters(self, t: T.Einsum) -> dict:
         names = {label: self.out[k] for k, label in enumerate(t.out)}
-        free = [c for c in SUM_LETTERS if c not in self.out]
+        free = [c for c in SUM_LETTERS if c not in self.out and c not in self.taken]
         for sub in t.subscripts:
             for label in sub:
                 if label not in names:
@@ -65,11 +83,14 @@ def _factor(op: T.Tensor, labels: list[str], latex: bool) -> str:
     return f"{head}[{','.join(labels)}]"
 
 
-def _body(t: T.Tensor, out_letters: list[str], latex: bool) -> str:
+def _body(t: T.Tensor, out_letters: list[str], latex: bool, taken: frozenset[str]) -> str:
     if isinstance(t, T.Sum):
-        return " + ".join(_body(term, out_letters, latex) for term in t.terms).replace("+ -", "- ")
+        return " + ".join(_body(term, out_letters, latex, taken) for term in t.terms).replace("+ -", "- ")
     if isinstance(t, T.Einsum):
-        names = _Labels(out_letters).letters(t)
+        opened = open_wide_operand(t)
+        if opened is not None:  # an operand of rank > 2 has no notation of its own: inline it
+            return _body(opened, out_letters, latex, taken)
+        names = _Labels(out_letters, taken).letters(t)
         parts = [_factor(op, [names[l] for l in sub], latex) for op, sub in zip(t.operands, t.subscripts)]
         body = (r" " if latex else " ").join(parts)
         if t.coef == -1.0:
@@ -93,7 +114,8 @@ def _headline(node: IndexExpr, latex: bool) -> tuple[str, list[str]]:
     """The entry the result's axes name: ∂f[i]/∂W[k,j] (order 1, axes in layout
     order), or [∂²f/∂W²][i,j,k,l] for higher orders (axes of the repeated layout)."""
     rank = node.tensor.rank
-    letters = [OUT_LETTERS[k] if k < len(OUT_LETTERS) else f"i{k}" for k in range(rank)]
+    free = [c for c in OUT_LETTERS if c not in _dimension_names(node.tensor)]
+    letters = [free[k] if k < len(free) else f"i{k}" for k in range(rank)]
     info = node.info
     if info is None:
         return (f"[{','.join(letters)}]" if not latex else ""), letters
@@ -118,8 +140,8 @@ def _headline(node: IndexExpr, latex: bool) -> tuple[str, list[str]]:
 
 def labelled_text(node: IndexExpr) -> str:
     head, letters = _headline(node, False)
-    text = f"{head} = {_body(node.tensor, letters, False)}" if head.startswith(("∂", "[∂")) else \
-        f"{head} {_body(node.tensor, letters, False)}"
+    body = _body(node.tensor, letters, False, _dimension_names(node.tensor))
+    text = f"{head} = {body}" if head.startswith(("∂", "[∂")) else f"{head} {body}"
     vec = _vectorised(node)
     if vec is not None:
         text += f"\n{_vec_label(node, False)} = {vec}"
@@ -128,7 +150,7 @@ def labelled_text(node: IndexExpr) -> str:
 
 def labelled_latex(node: IndexExpr) -> str:
     head, letters = _headline(node, True)
-    body = _body(node.tensor, letters, True)
+    body = _body(node.tensor, letters, True, _dimension_names(node.tensor))
     line = f"{head} = {body}" if head else body
     vec = _vectorised(node)
     if vec is None:
@@ -137,13 +159,18 @@ def labelled_latex(node: IndexExpr) -> str:
 
 
 def _vec_label(node: IndexExpr, latex: bool) -> str:
-    """∂vec(f)/∂vec(x), transposed in denominator layout: a reshaping, so named."""
+    """∂vec(f)/∂vec(x), transposed in denominator layout: a reshaping, so named
+    (∂f/∂vec(x) for a vector f, which is its own vec)."""
     info = node.info
+    # A vector is its own vec: ∂(W x)/∂vec(W), as textbooks write it (never vec(vec(…))).
+    simple = info.f_text.isidentifier()
     if latex:
-        jacobian = (rf"\frac{{\partial \operatorname{{vec}}\left({info.f_latex}\right)}}"
-                    rf"{{\partial \operatorname{{vec}}\left({info.wrt}\right)}}")
+        f = (info.f_latex if simple else rf"\left({info.f_latex}\right)") if info.f_rank == 1 else \
+            rf"\operatorname{{vec}}\left({info.f_latex}\right)"
+        jacobian = rf"\frac{{\partial {f}}}{{\partial \operatorname{{vec}}\left({info.wrt}\right)}}"
         return jacobian if info.layout == "numerator" else rf"\left({jacobian}\right)^\top"
-    jacobian = f"∂vec({info.f_text})/∂vec({info.wrt})"
+    f = (info.f_text if simple else f"({info.f_text})") if info.f_rank == 1 else f"vec({info.f_text})"
+    jacobian = f"∂{f}/∂vec({info.wrt})"
     return jacobian if info.layout == "numerator" else f"({jacobian})^T"
 
 

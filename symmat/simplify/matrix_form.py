@@ -193,7 +193,7 @@ class Raiser:
 
     # ----------------------------------------------------------------- contractions
     def _raise_Einsum(self, t: T.Einsum):
-        opened = _open_wide_operand(t)
+        opened = open_wide_operand(t)
         if opened is not None:
             return self(opened)
         pieces, scalars = [], []
@@ -479,7 +479,7 @@ def _contract(a: Piece, b: Piece, label) -> Piece | None:
     return Piece(product, legs)
 
 
-def _open_wide_operand(t: T.Einsum) -> T.Tensor | None:
+def open_wide_operand(t: T.Einsum) -> T.Tensor | None:
     """A contraction with an operand of rank > 2, which no matrix can stand for,
     rewritten without it: a nested contraction is inlined (Σ_k A_ijk B_k with
     A_ijk = Σ_l C_il D_jlk: one contraction), and the contraction distributes over a
