@@ -24,7 +24,7 @@ from ..index import tensor as T
 from ..index.elementwise import power_slope, slope, var_power_slope
 
 
-def _topological(root: T.Tensor, name: str) -> list[T.Tensor]:
+def _topological(root: T.Tensor, name: str, depends: dict[T.Tensor, bool]) -> list[T.Tensor]:
     """Nodes that depend on ``name``, children before parents (iterative DFS)."""
     order, seen, stack = [], set(), [(root, False)]
     while stack:
@@ -32,7 +32,7 @@ def _topological(root: T.Tensor, name: str) -> list[T.Tensor]:
         if expanded:
             order.append(node)
             continue
-        if node in seen or name not in node.variables():
+        if node in seen or not T.depends_on(node, name, depends):
             continue
         seen.add(node)
         stack.append((node, True))
@@ -44,9 +44,10 @@ class Backpropagation:
     def __init__(self, var: T.Var):
         self.var = var
         self.contributions: dict[T.Tensor, list[T.Tensor]] = {}
+        self.depends: dict[T.Tensor, bool] = {}
 
     def send(self, node: T.Tensor, adjoint: T.Tensor | None) -> None:
-        if adjoint is not None and self.var.name in node.variables():
+        if adjoint is not None and T.depends_on(node, self.var.name, self.depends):
             assert adjoint.shape == node.shape, (node, adjoint.shape)
             self.contributions.setdefault(node, []).append(adjoint)
 
@@ -54,7 +55,7 @@ class Backpropagation:
         if f.rank != 0:
             raise DiffError("reverse mode needs a scalar function")
         self.send(f, T.Const(1.0))
-        for node in reversed(_topological(f, self.var.name)):
+        for node in reversed(_topological(f, self.var.name, self.depends)):
             adjoint = T.add(self.contributions.pop(node, []))
             if node == self.var:
                 return adjoint
@@ -75,7 +76,7 @@ class Backpropagation:
     def _back_Einsum(self, t: T.Einsum, a):
         size = {l: d for op, sub in zip(t.operands, t.subscripts) for l, d in zip(sub, op.shape)}
         for k, op in enumerate(t.operands):
-            if self.var.name not in op.variables():
+            if not T.depends_on(op, self.var.name, self.depends):
                 continue
             ops = [a] + [o for j, o in enumerate(t.operands) if j != k]
             subs = [tuple(t.out)] + [s for j, s in enumerate(t.subscripts) if j != k]

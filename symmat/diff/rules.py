@@ -17,9 +17,10 @@ class Differentiator:
     def __init__(self, var: T.Var):
         self.var = var
         self.memo: dict[T.Tensor, T.Tensor | None] = {}
+        self.depends: dict[T.Tensor, bool] = {}
 
     def __call__(self, t: T.Tensor) -> T.Tensor | None:
-        if self.var.name not in t.variables():
+        if not T.depends_on(t, self.var.name, self.depends):
             return None
         if t not in self.memo:
             method = getattr(self, "_d_" + type(t).__name__, None)

@@ -24,7 +24,7 @@ from ..shapes import dim_product
 class Tensor:
     """Base of index-form nodes; ``shape`` is a tuple of dimensions."""
 
-    __slots__ = ("args", "shape", "_vars", "__weakref__")
+    __slots__ = ("args", "shape", "__weakref__")
     # The interning table holds nodes weakly: a node lives as long as some expression,
     # memo or result refers to it, so a long-lived process that differentiates many
     # unrelated expressions does not accumulate them. The lock makes "equal is
@@ -43,7 +43,6 @@ class Tensor:
                     node = object.__new__(cls)
                     object.__setattr__(node, "args", args)
                     object.__setattr__(node, "shape", shape)
-                    object.__setattr__(node, "_vars", None)
                     Tensor._table[key] = node
         return node
 
@@ -64,11 +63,19 @@ class Tensor:
         )
 
     def variables(self) -> frozenset:
-        """Names of the variables this tensor depends on (cached)."""
-        if self._vars is None:
-            found = frozenset().union(*(c.variables() for c in self.children)) if self.children else frozenset()
-            object.__setattr__(self, "_vars", found)
-        return self._vars
+        """Names of the variables this tensor depends on (one walk of the DAG; not cached
+        per node: in a deep network every layer's set would repeat the layers below it,
+        memory quadratic in depth — :func:`depends_on` answers for one name instead)."""
+        found, seen, stack = set(), set(), [self]
+        while stack:
+            node = stack.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            if isinstance(node, Var):
+                found.add(node.name)
+            stack.extend(node.children)
+        return frozenset(found)
 
 
 class Var(Tensor):
@@ -83,8 +90,6 @@ class Var(Tensor):
     def _shape(name, shape, symmetric):
         return shape
 
-    def variables(self):
-        return frozenset([self.args[0]])
 
     name = property(lambda self: self.args[0])
     symmetric = property(lambda self: self.args[2])
@@ -284,6 +289,28 @@ class Reshape(Tensor):
     @staticmethod
     def _shape(arg, shape):
         return shape
+
+
+def depends_on(t: Tensor, name: str, memo: dict[Tensor, bool]) -> bool:
+    """Whether ``t`` mentions the variable ``name``. ``memo`` belongs to the caller and
+    to that one name (a derivation keeps one), so questions about every node of a DAG
+    cost one walk in all. Iterative: deep expressions need no recursion."""
+    stack = [t]
+    while stack:
+        node = stack[-1]
+        if node in memo:
+            stack.pop()
+        elif isinstance(node, Var):
+            memo[node] = node.name == name
+            stack.pop()
+        else:
+            pending = [c for c in node.children if c not in memo]
+            if pending:
+                stack.extend(pending)
+            else:
+                memo[node] = any(memo[c] for c in node.children)
+                stack.pop()
+    return memo[t]
 
 
 def power(arg: "Tensor", p: float) -> "Tensor":
