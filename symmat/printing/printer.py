@@ -5,6 +5,9 @@ from .. import nodes as N
 from .precedence import precedence
 
 
+MEMO_LIMIT = 256  # characters
+
+
 class Printer:
     def __init__(self, sized: frozenset | set = frozenset(), names: dict | None = None):
         self.memo: dict[int, str] = {}
@@ -16,10 +19,16 @@ class Printer:
 
     def doprint(self, node: N.Expr) -> str:
         key = id(node)
-        if key not in self.memo:
+        text = self.memo.get(key)
+        if text is None:
             name = self.names.get(node) if self.names else None
-            self.memo[key] = name if name is not None else self.structure(node)
-        return self.memo[key]
+            text = name if name is not None else self.structure(node)
+            # Only short texts are kept: a long one belongs to a node printed once (a
+            # repeated large subexpression prints as its name, see shared.py), and keeping
+            # every level of a deep nested result would hold depth × length characters.
+            if len(text) <= MEMO_LIMIT:
+                self.memo[key] = text
+        return text
 
     def structure(self, node: N.Expr) -> str:
         """``node`` written out, even where it has a name."""

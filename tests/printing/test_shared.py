@@ -106,3 +106,28 @@ def test_nested_functions_print_and_parse_back():
     assert len(printed) < 3_000 and len(latex) < 6_000  # names, not 60 copies of the activations
     v = {"x": np.array([0.3, -0.2, 0.1])}
     np.testing.assert_allclose(symmat.parse(printed, "x: n").evaluate(v), d.evaluate(v))
+
+
+def test_printing_memory_grows_linearly_with_depth():
+    """Printing keeps no string per level of a deep result (a nested chain would hold
+    depth × length characters): the peak of text + LaTeX at 2L is about twice that at L."""
+    import tracemalloc
+
+    def network(layers: int):
+        h = "tanh(W1 x)"
+        for k in range(2, layers):
+            h = f"tanh(W{k} {h})"
+        return symmat.diff(f"norm(W{layers} {h} - t)^2", "W1")
+
+    def peak(layers: int) -> int:
+        d = network(layers)
+        tracemalloc.start()
+        try:
+            str(d)
+            d.latex()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    peak(20)  # first use: lazy imports and caches
+    assert peak(160) / peak(80) < 2.5
