@@ -222,6 +222,14 @@ def cold_start(repeat: int = 5) -> dict:
     return {"diff": diff_s, "import": import_s, "sympy_loaded": sympy_loaded}
 
 
+def print_header(head: str, tensorgrad: str | None) -> None:
+    """A Markdown table's header and rule, with the tensorgrad column when it is measured."""
+    if tensorgrad:
+        head += " tensorgrad |"
+    print(head)
+    print("|" + "---|" * (head.count("|") - 1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-layers", type=int, default=1024)
@@ -232,11 +240,8 @@ def main() -> None:
 
     layers = [L for L in (64, 128, 256, 512, 1024, 2048) if L <= args.max_layers]
     print("Deep network: d/dW1 of norm(W_L tanh(... tanh(W1 x)) - t)^2 (each row in a fresh interpreter)\n")
-    head = "| L | parse | derive | text | LaTeX | NumPy | derive+print+NumPy | t(L)/t(L/2) | peak RSS | RSS(L)/RSS(L/2) | text chars | LaTeX chars | parses back | SymPy (3x3 symbols) |"
-    if args.tensorgrad:
-        head += " tensorgrad |"
-    print(head)
-    print("|" + "---|" * (head.count("|") - 1))
+    print_header("| L | parse | derive | text | LaTeX | NumPy | derive+print+NumPy | t(L)/t(L/2) | peak RSS | "
+                 "RSS(L)/RSS(L/2) | text chars | LaTeX chars | parses back | SymPy (3x3 symbols) |", args.tensorgrad)
     previous, sympy_out = None, False
     for L in layers:
         r = run_symmat("deep", L, args.timeout)
@@ -256,11 +261,8 @@ def main() -> None:
         previous = r
 
     print("\nWide, chained and nested inputs\n")
-    head = "| input | derive | text + LaTeX + NumPy | total | peak RSS | text chars | parses back | SymPy |"
-    if args.tensorgrad:
-        head += " tensorgrad |"
-    print(head)
-    print("|" + "---|" * (head.count("|") - 1))
+    print_header("| input | derive | text + LaTeX + NumPy | total | peak RSS | text chars | parses back | SymPy |",
+                 args.tensorgrad)
     for kind, size, label in (("wide", 10_000, "sum of 10,000 quadratic forms and traces, by x"),
                               ("chain", 100, "A1 A2 … A100 x, by x"),
                               ("nested", 1000, "sum(tanh(… tanh(x))), 1,000 deep, by x")):

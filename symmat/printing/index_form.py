@@ -110,11 +110,11 @@ def _entry(name: str, letters: list[str], latex: bool) -> str:
     return f"{name}[{','.join(letters)}]"
 
 
-def _headline(node: IndexExpr, latex: bool) -> tuple[str, list[str]]:
+def _headline(node: IndexExpr, latex: bool, taken: frozenset[str]) -> tuple[str, list[str]]:
     """The entry the result's axes name: ∂f[i]/∂W[k,j] (order 1, axes in layout
     order), or [∂²f/∂W²][i,j,k,l] for higher orders (axes of the repeated layout)."""
     rank = node.tensor.rank
-    free = [c for c in OUT_LETTERS if c not in _dimension_names(node.tensor)]
+    free = [c for c in OUT_LETTERS if c not in taken]
     letters = [free[k] if k < len(free) else f"i{k}" for k in range(rank)]
     info = node.info
     if info is None:
@@ -139,8 +139,9 @@ def _headline(node: IndexExpr, latex: bool) -> tuple[str, list[str]]:
 
 
 def labelled_text(node: IndexExpr) -> str:
-    head, letters = _headline(node, False)
-    body = _body(node.tensor, letters, False, _dimension_names(node.tensor))
+    taken = _dimension_names(node.tensor)
+    head, letters = _headline(node, False, taken)
+    body = _body(node.tensor, letters, False, taken)
     text = f"{head} = {body}" if head.startswith(("∂", "[∂")) else f"{head} {body}"
     vec = _vectorised(node)
     if vec is not None:
@@ -149,8 +150,9 @@ def labelled_text(node: IndexExpr) -> str:
 
 
 def labelled_latex(node: IndexExpr) -> str:
-    head, letters = _headline(node, True)
-    body = _body(node.tensor, letters, True, _dimension_names(node.tensor))
+    taken = _dimension_names(node.tensor)
+    head, letters = _headline(node, True, taken)
+    body = _body(node.tensor, letters, True, taken)
     line = f"{head} = {body}" if head else body
     vec = _vectorised(node)
     if vec is None:
