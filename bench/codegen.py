@@ -40,10 +40,10 @@ import timeit
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import symmat  # noqa: E402
-from symmat.printing.numpy import numpy_parameters  # noqa: E402
+import symmat
+from symmat.printing.numpy import numpy_parameters
 
 TARGET, GOAL = 1.2, 1.1
 

@@ -40,15 +40,16 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import symmat  # noqa: E402
-from symmat.printing.code import code_parameters  # noqa: E402
+import symmat
+from symmat.printing.code import code_parameters
 
 HAND_TARGET = 1.2  # symmat / hand
 

@@ -18,8 +18,8 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-import symmat  # noqa: E402
-from symmat.index import tensor as T  # noqa: E402
+import symmat
+from symmat.index import tensor as T
 
 
 def rss_mb() -> float:

@@ -14,8 +14,8 @@ from pathlib import Path
 # Run from a source checkout without installing.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import symmat  # noqa: E402
-from symmat.parse import _parser  # noqa: E402
+import symmat
+from symmat.parse import _parser
 
 # Scalar-valued terms mixing the constructs: products, transposes, calls, powers,
 # nesting, elementwise operations; undeclared names, so all shapes are inferred.

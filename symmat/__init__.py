@@ -1,11 +1,18 @@
 """symmat: symbolic matrix calculus."""
+from .differentiation import diff
 from .errors import (
-    ArityError, DeclarationError, DiffError, EvaluationError, InteropError, ParseError, ShapeError, SymmatError,
+    ArityError,
+    DeclarationError,
+    DiffError,
+    EvaluationError,
+    InteropError,
+    ParseError,
+    ShapeError,
+    SymmatError,
     UnknownFunctionError,
 )
 from .nodes import Expr
 from .parse import parse
-from .diff import diff
 
 
 def from_sympy(expr):

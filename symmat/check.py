@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
 from . import nodes as N
 from .declarations import Declarations, Variable, Where, parse_declarations
-from .diff import diff
+from .differentiation import diff
 from .errors import DiffError, EvaluationError
 from .evaluate import Evaluator
 from .parse import parse
@@ -116,8 +116,8 @@ def _finite(value) -> bool:
 
 
 def check_derivative(
-    f: Union[str, N.Expr],
-    wrt: Union[str, N.Symbol],
+    f: str | N.Expr,
+    wrt: str | N.Symbol,
     *,
     layout: str = "numerator",
     where: Where = None,
@@ -330,7 +330,7 @@ class CheckReport:
                 "passed": self.passed, "notes": list(self.notes)}
 
 
-def verify(f: Union[str, N.Expr], wrt: Union[str, N.Symbol], *, layout: str = "numerator", where: Where = None,
+def verify(f: str | N.Expr, wrt: str | N.Symbol, *, layout: str = "numerator", where: Where = None,
            order: int = 1, symmetric: str = "unconstrained", samples: int = 3, seed: int = 0,
            tolerance: float = TOLERANCE) -> CheckReport:
     """:func:`check_derivative`, judged against ``tolerance``."""

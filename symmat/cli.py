@@ -18,11 +18,11 @@ import keyword
 import os
 import sys
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 from . import __version__
-from .diff import diff
+from .differentiation import diff
 from .errors import DiffError, SymmatError, SymmatWarning
 from .parse import parse
 from .report import derivative_record, format_shape, where_text

@@ -5,8 +5,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Union
+from typing import Union
 
 from .errors import DeclarationError, reject_invalid_utf8
 from .functions import RESERVED_NAMES

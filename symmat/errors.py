@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-
 _WINDOW = 40  # characters shown on each side of the caret in a long line
 
 
@@ -37,7 +36,7 @@ class SymmatError(Exception):
             caret = caret - left + len(prefix)
         return f"{self.message}\n  {line}\n  {' ' * caret}^"
 
-    def located(self, text: str, column: int | None) -> "SymmatError":
+    def located(self, text: str, column: int | None) -> SymmatError:
         """The same error, pointing at ``column`` of ``text`` (kept if already located)."""
         if self.text is not None or column is None:
             return self

@@ -17,7 +17,8 @@ invertible; ``log(det(X))`` is NaN where ``det X < 0``.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

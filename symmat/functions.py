@@ -11,9 +11,8 @@ frameworks return); ``step`` and ``sign`` have derivative 0 wherever it exists.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
-
 
 
 class _LazyNumpy:

@@ -8,7 +8,8 @@ Node class names are the grammar's aliases and the printers' method names.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .errors import ShapeError
 from .functions import ELEMENTWISE, MATRIX_FUNCTIONS
@@ -43,7 +44,7 @@ class Expr:
 
     # ----------------------------------------------------------------- public API
     @property
-    def children(self) -> tuple["Expr", ...]:
+    def children(self) -> tuple[Expr, ...]:
         return tuple(a for a in self.args if isinstance(a, Expr))
 
     @property
@@ -96,7 +97,7 @@ class Expr:
 
         return to_sympy(self)
 
-    def free_symbols(self) -> dict[str, "Symbol"]:
+    def free_symbols(self) -> dict[str, Symbol]:
         """Variables of the expression by name, in order of first appearance."""
         found: dict[str, Symbol] = {}
         for node in walk(self):

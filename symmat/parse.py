@@ -42,7 +42,13 @@ import lark
 from . import nodes as N
 from .declarations import PI_NAMES, SCALAR_NAMES, Declarations, Signature, Where, parse_declarations
 from .errors import (
-    ArityError, ParseError, ShapeError, SymmatError, SymmatWarning, UnknownFunctionError, reject_invalid_utf8,
+    ArityError,
+    ParseError,
+    ShapeError,
+    SymmatError,
+    SymmatWarning,
+    UnknownFunctionError,
+    reject_invalid_utf8,
 )
 from .functions import ELEMENTWISE, MATRIX_FUNCTIONS, near_builtin
 from .shapes import SCALAR, DimNamer, DimVar, Type, Unifier, column, matrix

@@ -15,8 +15,9 @@ inherits the origin of what it differentiates (symmat.diff).
 from __future__ import annotations
 
 import weakref
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 Origin = Mapping[tuple[str, str], Any]
 

@@ -21,7 +21,8 @@ and answers by drawing again.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
@@ -58,7 +59,7 @@ def roles(expr: N.Expr) -> dict[str, str]:
         for symbol in _variables_in(operand):
             # Only a square matrix can be positive definite; other variables inside an
             # inverse's argument get positive entries, which keeps most sums nonsingular.
-            wanted = role if role != SPD or symbol.type.is_matrix and symbol.type.shape[0] == symbol.type.shape[1] \
+            wanted = role if role != SPD or (symbol.type.is_matrix and symbol.type.shape[0] == symbol.type.shape[1]) \
                 else POSITIVE
             if _STRENGTH[wanted] > _STRENGTH[found[symbol.name]]:
                 found[symbol.name] = wanted

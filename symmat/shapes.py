@@ -12,8 +12,9 @@ though both have the shape ``(n,)`` (contract §3).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, Union
+from typing import Union
 
 from .errors import ShapeError
 
@@ -83,7 +84,7 @@ class Type:
             return f"a {kind} of length {names[0]}"
         return f"{article(names[0].split('*')[0])} {' × '.join(names)} {kind}"
 
-    def map(self, fn: Callable) -> "Type":
+    def map(self, fn: Callable) -> Type:
         return Type(tuple(fn(d) for d in self.shape), self.row)
 
 
@@ -128,7 +129,7 @@ class DimVar:
         self.value = value
         self.serial = next(DimVar._counter)
 
-    def root(self) -> "DimVar":
+    def root(self) -> DimVar:
         node = self
         while node.parent is not None:
             node = node.parent

@@ -37,7 +37,8 @@ Dimensions are named ``m, n, p, q`` and get the distinct sizes ``3, 4, 5, 6``
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
@@ -174,7 +175,7 @@ def _div(draw, t, depth):
 
 
 def _matmul(draw, t, depth):
-    g = lambda u: _gen(draw, u, depth)  # noqa: E731
+    g = lambda u: _gen(draw, u, depth)
     k = _dim(draw)
     if draw(st.integers(0, 4)) == 0:  # scaling by a scalar, on either side
         return N.MatMul(g(Type()), g(t)) if draw(st.booleans()) else N.MatMul(g(t), g(Type()))
@@ -228,7 +229,7 @@ def _power(draw, t, depth):
 
 def _function(draw, t, depth):
     """A matrix or vector function of the language, or an abstract function."""
-    g = lambda u: _gen(draw, u, depth)  # noqa: E731
+    g = lambda u: _gen(draw, u, depth)
     k = _dim(draw)
     if t.is_scalar:
         options = ["tr", "det", "logdet", "sum", "norm", "logsumexp", "call"]
@@ -282,7 +283,7 @@ def _newer(draw, t, depth):
     """The newer rows of contract §1: symbolic exponents, mean, norm(x, 1), max/min,
     column-wise softmax / log_softmax / logsumexp, and abstract functions of several
     arguments or with a vector value (and their partial derivatives)."""
-    g = lambda u: _gen(draw, u, depth)  # noqa: E731
+    g = lambda u: _gen(draw, u, depth)
     k = _dim(draw)
     plain = _is_base(t) and not t.row
     choice = draw(st.sampled_from(
@@ -416,8 +417,8 @@ def roles(expr: N.Expr) -> dict[str, str]:
             mark(node.right, "positive")
         elif isinstance(node, N.GeneralPower):
             mark(node.base, "positive")
-        elif isinstance(node, (N.Power, N.ElemPower)) and not float(node.exponent).is_integer() or \
-                isinstance(node, (N.Power, N.ElemPower)) and node.exponent < 0 and not node.base.type.is_matrix:
+        elif (isinstance(node, (N.Power, N.ElemPower)) and not float(node.exponent).is_integer()) or \
+                (isinstance(node, (N.Power, N.ElemPower)) and node.exponent < 0 and not node.base.type.is_matrix):
             mark(node.base, "positive")
     return found
 

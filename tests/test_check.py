@@ -179,7 +179,7 @@ def test_no_false_alarm_on_random_compositions(seed):
     """Compositions of every construct (kinked relu/abs included), of every rank, by each
     of their variables, both layouts: a correct result always passes the check."""
     from symmat.shapes import Type, column, matrix
-    from tests.diff.compositions import build
+    from tests.differentiation.compositions import build
 
     type_ = [Type(), column("m"), matrix("m", "n")][seed % 3]
     f = build(seed, depth=2, type_=type_)

@@ -5,8 +5,14 @@ import pytest
 
 import symmat
 from symmat import (
-    ArityError, DeclarationError, EvaluationError, ParseError, ShapeError, SymmatError,
-    UnknownFunctionError, parse,
+    ArityError,
+    DeclarationError,
+    EvaluationError,
+    ParseError,
+    ShapeError,
+    SymmatError,
+    UnknownFunctionError,
+    parse,
 )
 
 

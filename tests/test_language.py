@@ -15,8 +15,8 @@ import pytest
 import symmat
 from symmat import nodes as N
 from symmat import parse
-from symmat.index.expr import IndexExpr
 from symmat.errors import DeclarationError, EvaluationError, ParseError, ShapeError, SymmatWarning
+from symmat.index.expr import IndexExpr
 from tests.katex import katex
 from tests.numeric import assert_derivative
 from tests.printing.test_numpy import run_generated
@@ -412,7 +412,7 @@ def test_several_argument_latex_renders():
 def test_the_issues_examples():
     """Issue 11's list, as written there, with values in their domains."""
     rng = np.random.default_rng(3)
-    pos = lambda *shape: rng.uniform(0.5, 1.5, shape)  # noqa: E731
+    pos = lambda *shape: rng.uniform(0.5, 1.5, shape)
     v = {"c": pos(4), "a": pos(4), "x": pos(5), "b": pos(5), "t": 0.7, "s": 1.3, "p": 0.4}
     for text, var in [("(c^T a x^T b)^(1/3)", "x"), ("x .^ t", "t"), ("x .^ t", "x"), ("s^p", "p"), ("s^p", "s")]:
         e = parse(text, "t: scalar; s: scalar; p: scalar")

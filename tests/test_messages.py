@@ -64,7 +64,7 @@ def test_invalid_utf8_on_standard_input_is_a_parse_error(monkeypatch):
 
 
 def test_valid_utf8_on_standard_input_whatever_the_locale(monkeypatch):
-    status, out, _ = run(["parse", "-"], stdin="x ⊙ y\n".encode("utf-8"), monkeypatch=monkeypatch)
+    status, out, _ = run(["parse", "-"], stdin="x ⊙ y\n".encode(), monkeypatch=monkeypatch)
     assert status == 0 and out.startswith("x .* y\n")
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from symmat import parse
 from symmat import nodes as N
+from symmat import parse
 
 # Sizes are distinct so that a transposed or mismatched operand cannot pass by accident.
 M, N_, P = 3, 4, 5
@@ -203,13 +203,8 @@ def test_construct(text, shape, expected, v):
     np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.xfail(reason="needs the derivative engine (symmat.diff) to return evaluable nodes", strict=False)
 def test_second_derivative_of_builtin_elementwise(v):
     """``tanh''`` comes from differentiating the table's ``tanh'`` with the engine."""
-    import symmat.diff
-
-    if not hasattr(symmat.diff, "diff"):
-        pytest.skip("the derivative engine is not there yet")
     t = np.tanh(v["x"])
     np.testing.assert_allclose(parse("tanh''(x)", WHERE).evaluate(v), -2 * t * (1 - t ** 2))
 

@@ -8,18 +8,18 @@ for ``x`` entry by entry, so ``∂ tanh(u) = (1 - tanh(u)^2) ⊙ ∂u`` and
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from ..functions import ELEMENTWISE
 from . import tensor as T
 
 
-@lru_cache(maxsize=None)
+@cache
 def elementwise_derivative(name: str, order: int) -> T.Tensor:
     """The ``order``-th derivative of a built-in elementwise function as a tensor in the
     scalar variable ``x``: the table's formula, differentiated further by the engine
     for higher orders."""
-    from ..diff.rules import derivative
+    from ..differentiation.rules import derivative
     from ..parse import parse
     from .lower import lower
 

@@ -5,8 +5,8 @@ import string
 
 import numpy as np
 
-from ..evaluate import APPLY, Evaluator, _softmax, callable_keys, real_array
 from .. import nodes as N
+from ..evaluate import APPLY, Evaluator, _softmax, callable_keys, real_array
 from ..functions import ELEMENTWISE
 from . import tensor as T
 from .elementwise import elementwise_derivative

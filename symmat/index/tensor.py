@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ..shapes import dim_product
 
@@ -57,7 +57,7 @@ class Tensor:
         return len(self.shape)
 
     @property
-    def children(self) -> tuple["Tensor", ...]:
+    def children(self) -> tuple[Tensor, ...]:
         return tuple(a for a in self.args if isinstance(a, Tensor)) + tuple(
             t for a in self.args if isinstance(a, tuple) for t in a if isinstance(t, Tensor)
         )
@@ -265,7 +265,7 @@ class FnCall(Tensor):
     def _shape(name, args, which, out):
         return tuple(out) + tuple(d for k in which for d in args[k].shape)
 
-    def partial(self, k: int) -> "Tensor":
+    def partial(self, k: int) -> Tensor:
         """∂/∂args[k] of this tensor, with axes ``self.shape ++ args[k].shape``: the node
         with ``k`` added to ``which`` (kept sorted: mixed partials commute), permuted."""
         name, args, which, out = self.args
@@ -313,7 +313,7 @@ def depends_on(t: Tensor, name: str, memo: dict[Tensor, bool]) -> bool:
     return memo[t]
 
 
-def power(arg: "Tensor", p: float) -> "Tensor":
+def power(arg: Tensor, p: float) -> Tensor:
     """``arg .^ p`` with (a^q)^p = a^(qp) for integer p, a^1 = a, constants folded."""
     p = float(p)
     if isinstance(arg, Pow) and p.is_integer():
@@ -325,7 +325,7 @@ def power(arg: "Tensor", p: float) -> "Tensor":
     return Pow(arg, p)
 
 
-def reshape(arg: "Tensor", shape: tuple) -> "Tensor":
+def reshape(arg: Tensor, shape: tuple) -> Tensor:
     """Row-major reshape; nested reshapes collapse and a reshape to the same shape vanishes."""
     if isinstance(arg, Reshape):
         arg = arg.args[0]
@@ -341,7 +341,7 @@ def reshape(arg: "Tensor", shape: tuple) -> "Tensor":
     return Reshape(arg, shape)
 
 
-def fuse(arg: "Tensor", groups: tuple) -> "Tensor":
+def fuse(arg: Tensor, groups: tuple) -> Tensor:
     """``arg`` with consecutive axes fused row-major, ``groups[k]`` of them into axis k."""
     shape, axis = [], 0
     for g in groups:

@@ -16,8 +16,7 @@ from ..errors import InteropError
 from ..functions import RESERVED_NAMES
 from ..provenance import attach
 from ..shapes import SCALAR, Type, column, dim_product, matrix
-from .sympy_gradient import _FunctionDerivative
-from .to_sympy import sympy_formulas, formula
+from .to_sympy import formula, sympy_formulas
 
 # SymPy function classes read as one symmat elementwise function; the formula-valued
 # rows (sigmoid, softplus) are recognised inside ``applyfunc`` bodies (see _match_formula).
@@ -229,7 +228,7 @@ class _FromSympy:
 
     def _from_HadamardPower(self, e):
         base, exp = e.base, e.exp
-        if isinstance(exp, MatrixExpr) and exp.shape != (1, 1) or exp.is_Number and not exp.is_real:
+        if (isinstance(exp, MatrixExpr) and exp.shape != (1, 1)) or (exp.is_Number and not exp.is_real):
             raise InteropError(f"symmat has elementwise powers with a real scalar exponent only, not {e}")
         b = self(base)
         if not exp.is_Number:  # x .^ t
@@ -278,7 +277,7 @@ class _FromSympy:
             product = convert_array_to_matrix(convert_indexed_to_array(e))
         except Exception as error:  # SymPy raises several kinds for sums it cannot convert
             raise InteropError(f"symmat reads a Sum only as a matrix product, not {e} ({error})") from None
-        if product.has(sp.Sum) or isinstance(product, MatrixExpr) and product.shape != (1, 1):
+        if product.has(sp.Sum) or (isinstance(product, MatrixExpr) and product.shape != (1, 1)):
             raise InteropError(f"symmat reads a Sum only as a matrix product, not {e}")
         return self(product)
 

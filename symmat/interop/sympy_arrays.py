@@ -19,8 +19,15 @@ from collections import Counter
 
 import sympy as sp
 from sympy.tensor.array.expressions import (
-    ArrayAdd, ArrayContraction, ArrayDiagonal, ArrayElementwiseApplyFunc, ArrayTensorProduct, OneArray,
-    PermuteDims, Reshape, ZeroArray,
+    ArrayAdd,
+    ArrayContraction,
+    ArrayDiagonal,
+    ArrayElementwiseApplyFunc,
+    ArrayTensorProduct,
+    OneArray,
+    PermuteDims,
+    Reshape,
+    ZeroArray,
 )
 
 from ..errors import InteropError

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
-from typing import Any, Iterable, Mapping
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -21,7 +21,7 @@ from .sympy_gradient import function_derivative
 _X = sp.Symbol("x")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def sympy_formulas() -> dict[str, sp.Expr]:
     """Each built-in elementwise function as a SymPy expression in ``x``, from the
     ``sympy`` column of the table in functions.py (a name or a formula)."""
@@ -392,7 +392,7 @@ class _ToSympy:
         return function_derivative(g, arg, order)
 
 
-def _partial(writer: "_ToSympy", node: N.FnCall) -> sp.Basic:
+def _partial(writer: _ToSympy, node: N.FnCall) -> sp.Basic:
     """``∇_k g(u, v, ...)`` or ``∇²_{k,k} g(...)``: the derivative of ``ξ -> g(.., ξ, ..)``
     (the other arguments held) at the k-th argument."""
     k = node.which[0]

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import lru_cache
-from typing import Any, Callable
+from collections.abc import Callable
+from functools import cache
+from typing import Any
 
 from .. import nodes as N
 from ..errors import SymmatError
@@ -29,10 +30,11 @@ from ..shapes import Prod
 from ..simplify.engine import stable_forms
 from .code_index import IndexPrinter, index_variables
 from .code_products import ADD, ATOM, MAX_EXPANDED_POWER, MUL, POW, UNARY, Code, ProductPrinter, precedence_of, wrap
-from .pynames import Namespace, safe_identifier
 from .printer import Printer
-from .targets import NUMPY, Target, Template, target as find_target
+from .pynames import Namespace, safe_identifier
 from .shared import shared_subexpressions
+from .targets import NUMPY, Target, Template
+from .targets import target as find_target
 from .text import TextPrinter
 
 MAX_INLINE = 72  # longer subexpressions get a line of their own, for the reader
@@ -386,7 +388,7 @@ def _call_argument(template: str, m: re.Match) -> bool:
     return (before.endswith("(") or before.endswith(", ")) and template[m.end() : m.end() + 1] in (")", ",")
 
 
-@lru_cache(maxsize=None)
+@cache
 def derivative_formula(name: str, order: int) -> N.Expr:
     """``f^(order)(x)`` of a built-in elementwise ``f`` as an expression in the scalar ``x``:
     the table's formula for order 1, the derivative engine's result beyond."""
@@ -394,7 +396,7 @@ def derivative_formula(name: str, order: int) -> N.Expr:
 
     if order == 1:
         return parse(ELEMENTWISE[name].derivative, {"x": "scalar"})
-    from ..diff import diff
+    from ..differentiation import diff
 
     result = diff(derivative_formula(name, order - 1), "x", where={"x": "scalar"})
     if type(result).__module__ != N.__name__:  # e.g. an index-notation result
@@ -553,7 +555,7 @@ def code_parameters(expr: N.Expr, name: str = "f") -> list[tuple[str, str]]:
     return out
 
 
-def to_code(expr: N.Expr, name: str = "f", target: "str | Target" = NUMPY) -> str:
+def to_code(expr: N.Expr, name: str = "f", target: str | Target = NUMPY) -> str:
     """Self-contained source of ``def <name>(...)`` computing ``expr.evaluate(values)``,
     for ``target`` (``"numpy"``, ``"jax"``, ``"torch"`` or a :class:`Target`)."""
     tgt = find_target(target)

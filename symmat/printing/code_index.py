@@ -12,8 +12,8 @@ import string
 from .. import nodes as N
 from ..errors import SymmatError
 from ..functions import ELEMENTWISE
-from ..nodes import derivative_head
 from ..index import tensor as T
+from ..nodes import derivative_head
 from ..shapes import Type
 from .code_products import ADD, ATOM, MUL, UNARY, Code, wrap
 
@@ -76,7 +76,7 @@ class IndexPrinter:
             if method is None:
                 raise SymmatError(f"the {self.target.name} printer cannot print the index-form {type(t).__name__}")
             code = method(t)
-            if self._tensor_uses.get(key, 0) > 1 and code[1] != ATOM or len(code[0]) > 72:
+            if (self._tensor_uses.get(key, 0) > 1 and code[1] != ATOM) or len(code[0]) > 72:
                 code = (self.assign(code[0]), ATOM)
             self._tensor_memo[key] = code
         return self._tensor_memo[key]

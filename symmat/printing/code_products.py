@@ -110,7 +110,7 @@ def _cut_inner_products(out: Factors) -> None:
     out.items = current
 
 
-def _expand(f: N.Expr, out: Factors) -> None:  # noqa: C901 - one case per law
+def _expand(f: N.Expr, out: Factors) -> None:
     if isinstance(f, N.Neg):
         out.negative = not out.negative
         _expand(f.args[0], out)
@@ -293,7 +293,7 @@ class ProductPrinter:
         node, code = operand
         return code if node is None else self.code(node)
 
-    def _product(self, left: tuple, lt: Type, right: tuple, rt: Type) -> Code:  # noqa: C901
+    def _product(self, left: tuple, lt: Type, right: tuple, rt: Type) -> Code:
         lk = "plain" if left[0] is None else kind(left[0])
         rk = "plain" if right[0] is None else kind(right[0])
         if lk == "diag" and rk != "diag":

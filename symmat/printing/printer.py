@@ -4,7 +4,6 @@ from __future__ import annotations
 from .. import nodes as N
 from .precedence import precedence
 
-
 MEMO_LIMIT = 256  # characters
 
 

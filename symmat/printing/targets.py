@@ -143,7 +143,7 @@ TARGETS: dict[str, Target] = {"numpy": NUMPY, "jax": JAX, "torch": TORCH}
 MODULE_NAMES = frozenset().union(*(t.modules for t in TARGETS.values())) | {"numpy"}
 
 
-def target(name: "str | Target") -> Target:
+def target(name: str | Target) -> Target:
     if isinstance(name, Target):
         return name
     if name not in TARGETS:

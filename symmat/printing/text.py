@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import nodes as N
 from ..errors import ShapeError
 from ..shapes import Prod
-from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, format_exponent, format_number, number_text, precedence
+from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, format_exponent, number_text, precedence
 from .printer import Printer
 from .shared import shared_subexpressions
 from .sizes import sized_constants

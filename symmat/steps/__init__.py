@@ -13,7 +13,7 @@ from .render import align, document, expr_latex, expr_text
 
 
 def derivation_steps(
-    f: Union[str, N.Expr], wrt: Union[str, N.Symbol], *, layout: str = "numerator", where: Where = None,
+    f: str | N.Expr, wrt: str | N.Symbol, *, layout: str = "numerator", where: Where = None,
     order: int = 1,
 ) -> list[Step]:
     """The steps of ``∂f/∂wrt`` (``order`` 2: and of that derivative by ``wrt`` again):
@@ -23,7 +23,7 @@ def derivation_steps(
 
 
 def steps_latex(
-    f: Union[str, N.Expr], wrt: Union[str, N.Symbol], *, layout: str = "numerator", where: Where = None,
+    f: str | N.Expr, wrt: str | N.Symbol, *, layout: str = "numerator", where: Where = None,
     document: bool = False, order: int = 1,
 ) -> str:
     """The derivation as an ``align*`` display block, or (``document=True``) as a

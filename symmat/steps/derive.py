@@ -10,14 +10,13 @@ real expressions; ``symmat.steps.check`` evaluates both sides of each.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Union
 
 from .. import nodes as N
 from ..declarations import Where, parse_declarations
-from ..shapes import Type
+from ..differentiation import diff
 from ..errors import DiffError
 from ..parse import ensure_recursion_limit, parse
-from ..diff import diff
+from ..shapes import Type
 from .algebra import Differential, UnsupportedStep, mentions, substitute, transpose
 from .expand import D, Expander
 from .identify import Identifier, collect, initial_terms, kind_of, show
@@ -62,7 +61,7 @@ class Derivation:
 
 
 def derive(
-    f: Union[str, N.Expr], wrt: Union[str, N.Symbol], *, layout: str = "numerator", where: Where = None,
+    f: str | N.Expr, wrt: str | N.Symbol, *, layout: str = "numerator", where: Where = None,
     order: int = 1,
 ) -> Derivation:
     """The derivation of ``∂f/∂wrt`` (``order`` 2: of the first derivative again).

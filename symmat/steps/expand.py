@@ -7,7 +7,8 @@ that depend on the variable: the differential of a constant is zero.
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from .. import nodes as N
 from ..functions import ELEMENTWISE
@@ -47,7 +48,7 @@ class Expander:
     def by_derivative(self, u: N.Expr) -> tuple[str, str, N.Expr]:
         """A construct without a rule of its own: ``du = (∂u/∂x) dx``, the derivative
         taken by ``symmat.diff`` (numerator layout; ``tr(G dX)`` for a matrix ``X``)."""
-        from ..diff import diff
+        from ..differentiation import diff
 
         x, dx = self.var, self.d(self.var)
         G = diff(u, x.name)

@@ -18,7 +18,15 @@ from dataclasses import dataclass, replace
 
 from .. import nodes as N
 from .algebra import (
-    Differential, UnsupportedStep, divide, has_differential, mul, neg, scale, split_product, transpose,
+    Differential,
+    UnsupportedStep,
+    divide,
+    has_differential,
+    mul,
+    neg,
+    scale,
+    split_product,
+    transpose,
 )
 from .expand import D, Rewrite
 

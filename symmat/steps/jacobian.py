@@ -16,7 +16,14 @@ from dataclasses import dataclass
 
 from .. import nodes as N
 from .algebra import (
-    Differential, UnsupportedStep, divide, has_differential, mul, neg, split_product, transpose,
+    Differential,
+    UnsupportedStep,
+    divide,
+    has_differential,
+    mul,
+    neg,
+    split_product,
+    transpose,
 )
 from .identify import Identifier, Term
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from .. import nodes as N
 from ..errors import SymmatError
-from ..shapes import Type
 from ..index.lower import lower
+from ..shapes import Type
 from ..simplify.engine import simplify
 from ..simplify.matrix_form import NoMatrixForm, matrix_form
 from .algebra import Differential, substitute

@@ -89,7 +89,7 @@ def percentile(ratios: list[float], q: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def in_matrix_form(outcome: "Outcome") -> bool:
+def in_matrix_form(outcome: Outcome) -> bool:
     """A result of rank ≤ 2 written in matrix notation (not index notation)."""
     from symmat.index.expr import IndexExpr
 

@@ -17,11 +17,11 @@ import sys
 if __package__ in (None, ""):
     sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import symmat  # noqa: E402
-from tests.golden import measure as M  # noqa: E402
-from tests.golden.corpus import ALL as CORPUS  # noqa: E402
+import symmat
+from tests.golden import measure as M
+from tests.golden.corpus import ALL as CORPUS
 
 
 def _check(o: M.Outcome) -> str:

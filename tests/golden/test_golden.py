@@ -24,7 +24,8 @@ import symmat
 from tests.numeric import numeric_derivative
 
 from . import measure as M
-from .corpus import ALL as CORPUS, by_id
+from .corpus import ALL as CORPUS
+from .corpus import by_id
 
 SEEDS = (0, 1, 2)
 IDS = [entry.id for entry in CORPUS]
@@ -32,7 +33,7 @@ IDS = [entry.id for entry in CORPUS]
 MEDIAN_GOAL, P90_GOAL, MAX_GOAL = 1.0, 1.3, 2.0
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def outcome(entry_id: str) -> M.Outcome:
     return M.run(by_id()[entry_id])
 

@@ -42,7 +42,7 @@ SAME_ANSWER_SKIPPED = {entry.id for entry in ALL if "symmetric" in entry.where} 
 OTHER = {"numerator": "denominator", "denominator": "numerator"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def outcome(entry_id: str) -> M.Outcome:
     return M.run(by_id()[entry_id])
 
@@ -51,7 +51,7 @@ def _dims(expr: symmat.Expr) -> set[str]:
     return {d for node in N.walk(expr) for d in node.type.shape if isinstance(d, str)}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def in_sympy(entry_id: str) -> tuple[sp.Basic, sp.Basic]:
     """The entry's expression and variable as a SymPy user writes them: sizes are
     ``Symbol`` s with assumptions."""

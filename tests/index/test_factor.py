@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import symmat
 from symmat.index import tensor as T
 from tests.numeric import assert_derivative
 

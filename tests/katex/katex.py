@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import subprocess
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,7 @@ def node_missing() -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def unavailable() -> str | None:
     """Why KaTeX cannot render here, or None; installs it (once) when it can."""
     if node_missing() is not None:

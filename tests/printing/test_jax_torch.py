@@ -19,8 +19,9 @@ import ast
 import functools
 import re
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -28,7 +29,7 @@ import pytest
 import symmat
 from symmat import nodes as N
 from symmat.printing.code import code_parameters, to_code
-from symmat.printing.targets import JAX, NUMPY, TORCH, TARGETS
+from symmat.printing.targets import JAX, NUMPY, TARGETS, TORCH
 from symmat.sample import MAX_FUNCTION_ORDER
 from tests.golden import measure as M
 from tests.golden.corpus import ALL, by_id
@@ -51,7 +52,7 @@ class Framework:
     vmap: Callable[[Callable, list[bool]], Callable]  # fn, which arguments are batched
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def framework(name: str) -> Framework | str:
     """The framework, or why it cannot be used here."""
     try:
@@ -195,12 +196,12 @@ def compile_together(cases: list[Case], fw: Framework) -> dict[str, Any]:
     try:
         results = fw.compile(together)([c.arrays for c in cases])
         return {c.label: fw.numpy(got) for c, got in zip(cases, results)}
-    except Exception:  # noqa: BLE001 - narrowed down below
+    except Exception:
         out: dict[str, Any] = {}
         for c in cases:
             try:
                 out[c.label] = fw.numpy(fw.compile(c.call)(c.arrays))
-            except Exception as error:  # noqa: BLE001 - reported by the test of the case
+            except Exception as error:
                 out[c.label] = f"{type(error).__name__}: {str(error)[:500]}"
         return out
 
@@ -211,7 +212,7 @@ def check_compiled(c: Case, compiled: dict[str, Any], fw: Framework) -> None:
     assert_close(got, c.want, f"{fw.name} compiled, {c.label}\n{c.source}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def outcome(entry_id: str) -> M.Outcome:
     return M.run(by_id()[entry_id])
 
@@ -225,7 +226,7 @@ DERIVATIVES = [
 DERIVATIVE_WHERE = "a: m; g: R^n -> R; s: elementwise; S: n x n symmetric"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cases(fw_name: str) -> dict[str, Case]:
     """Every golden-corpus result, the derivatives above and every construct of the
     NumPy printer's tests, by label."""
@@ -245,7 +246,7 @@ def cases(fw_name: str) -> dict[str, Case]:
     return {c.label: c for c in out}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def compiled(fw_name: str) -> dict[str, Any]:
     return compile_together(list(cases(fw_name).values()), need(fw_name))
 

@@ -184,7 +184,7 @@ DERIVATIVES = [
 
 @pytest.mark.parametrize("text,wrt", DERIVATIVES)
 def test_derivative_results_match_evaluate(text, wrt):
-    from symmat.diff import diff
+    from symmat import diff
 
     where = "a: m; g: R^n -> R; s: elementwise; S: n x n symmetric"
     expr = parse(text, where)
@@ -202,7 +202,7 @@ def test_derivative_results_match_evaluate(text, wrt):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(nodes(max_depth=3), st.integers(0, 2**32 - 1), st.data())
 def test_random_derivatives_match_evaluate(expr, seed, data):
-    from symmat.diff import diff
+    from symmat import diff
 
     variables = [s for s in expr.free_symbols().values() if s.type.rank <= 2]
     if not variables:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symmat import parse
 from symmat import nodes as N
+from symmat import parse
 from tests.strategies import expressions, nodes, random_values, where_of
 
 WHERE = "a: scalar; b: scalar; c: scalar; s: elementwise; g: R^n -> R"

@@ -222,10 +222,10 @@ def test_corpus_documents_have_no_overfull_box(tmp_path):
 # ------------------------------------------------------------ random compositions
 @pytest.mark.parametrize("seed", range(0, 120, 3))
 def test_random_compositions(seed):
-    """Scalar compositions of every construct (tests/diff/compositions.py), by each of
+    """Scalar compositions of every construct (tests/differentiation/compositions.py), by each of
     their variables: every line holds and the answer is diff's."""
     from symmat.shapes import Type
-    from tests.diff.compositions import build
+    from tests.differentiation.compositions import build
     from tests.strategies import random_values as values_for
 
     f = build(seed, depth=2, type_=Type())

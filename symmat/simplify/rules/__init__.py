@@ -8,40 +8,82 @@ rewriting terminates. The rules live by topic in the modules of this package.
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
+from typing import Optional
 
 from ... import nodes as N
-from .entrywise import (  # noqa: F401  (also for tests that take rules by name)
-    elementwise_power_one, hadamard_normal_form, hadamard_of_negation, hadamard_reciprocal,
-    hadamard_with_ones, hadamard_with_scalar, lone_reciprocal, power_one,
+from .entrywise import (
+    elementwise_power_one,
+    hadamard_normal_form,
+    hadamard_of_negation,
+    hadamard_reciprocal,
+    hadamard_with_ones,
+    hadamard_with_scalar,
+    lone_reciprocal,
+    power_one,
 )
-from .functions import (  # noqa: F401  (also for tests that take rules by name)
-    kron_of_negation, logsumexp_by_hand, negation_in_function, softmax_by_hand, softplus_by_hand,
-    trace_of_outer, trace_of_transpose, vec_of_outer,
+from .functions import (
+    kron_of_negation,
+    logsumexp_by_hand,
+    negation_in_function,
+    softmax_by_hand,
+    softplus_by_hand,
+    trace_of_outer,
+    trace_of_transpose,
+    vec_of_outer,
 )
-from .polynomial import (  # noqa: F401  (also for tests that take rules by name)
-    distribute_to_cancel, expand_and_collect,
+from .laws import (
+    determinant_laws,
+    diagonal_cancels_over_sum,
+    inner_products_first,
+    inverse_of_product_cancels,
+    norm_recognised,
+    powers_of_one_matrix,
+    scalar_powers,
+    sign_of_non_negative,
+    sum_of_diagonals,
 )
-from .products import (  # noqa: F401  (also for tests that take rules by name)
+from .polynomial import (
+    distribute_to_cancel,
+    expand_and_collect,
+)
+from .products import (
     coefficient_out_of_division,
-    diagonal_times_vector, flatten_product, inverse_cancels, number_over, ones_inner_product,
-    product_coefficients, product_identity, repeated_factors, scalar_reciprocal, scalars_first,
+    diagonal_times_vector,
+    flatten_product,
+    inverse_cancels,
+    number_over,
+    ones_inner_product,
+    product_coefficients,
+    product_identity,
+    repeated_factors,
+    scalar_reciprocal,
+    scalars_first,
 )
-from .sums import (  # noqa: F401  (also for tests that take rules by name)
-    collect_like_terms, common_coefficient, factor_common, flatten_sum, ones_in_sum, positive_first,
+from .sums import (
+    collect_like_terms,
+    common_coefficient,
+    factor_common,
+    flatten_sum,
+    ones_in_sum,
+    positive_first,
 )
-from .transpose import (  # noqa: F401  (also for tests that take rules by name)
-    negation_of_negation, negation_of_number, power_of_transpose, sum_of_transposes, transpose_of_inverse, transpose_of_kron,
-    transpose_of_negation, transpose_of_product, transpose_of_scalar, transpose_of_sum,
-    transpose_of_symmetric, transpose_of_transpose,
+from .transpose import (
+    negation_of_negation,
+    negation_of_number,
+    power_of_transpose,
+    sum_of_transposes,
+    transpose_of_inverse,
+    transpose_of_kron,
+    transpose_of_negation,
+    transpose_of_product,
+    transpose_of_scalar,
+    transpose_of_sum,
+    transpose_of_symmetric,
+    transpose_of_transpose,
 )
 
-from .laws import (  # noqa: F401  (also for tests that take rules by name)
-    determinant_laws, diagonal_cancels_over_sum, inner_products_first, inverse_of_product_cancels,
-    norm_recognised, powers_of_one_matrix, scalar_powers, sign_of_non_negative, sum_of_diagonals,
-)
-
-Rule = Callable[[N.Expr], Optional[N.Expr]]
+Rule = Callable[[N.Expr], N.Expr | None]
 
 RULES: dict[type, list[Rule]] = {
     N.Transpose: [

@@ -2,7 +2,16 @@
 from __future__ import annotations
 
 from ... import nodes as N
-from ..algebra import mul, is_number, split_coefficient, with_coefficient, negate, _hadamard_factors, _hadamard_chain, _one_plus_exp
+from ..algebra import (
+    _hadamard_chain,
+    _hadamard_factors,
+    _one_plus_exp,
+    is_number,
+    mul,
+    negate,
+    split_coefficient,
+    with_coefficient,
+)
 
 
 def hadamard_normal_form(e: N.Expr):

@@ -24,23 +24,23 @@ class Polynomial:
         self.terms: dict[tuple, float] = terms or {}
 
     @staticmethod
-    def constant(c: float) -> "Polynomial":
+    def constant(c: float) -> Polynomial:
         return Polynomial({(): c} if c else {})
 
     @staticmethod
-    def atom(e: N.Expr, power: int = 1) -> "Polynomial":
+    def atom(e: N.Expr, power: int = 1) -> Polynomial:
         return Polynomial({((e, power),): 1.0})
 
-    def __add__(self, other: "Polynomial") -> "Polynomial":
+    def __add__(self, other: Polynomial) -> Polynomial:
         terms = dict(self.terms)
         for mono, c in other.terms.items():
             terms[mono] = terms.get(mono, 0.0) + c
         return Polynomial({m: c for m, c in terms.items() if c != 0.0})
 
-    def scale(self, c: float) -> "Polynomial":
+    def scale(self, c: float) -> Polynomial:
         return Polynomial({m: c * v for m, v in self.terms.items()} if c else {})
 
-    def __mul__(self, other: "Polynomial") -> "Polynomial":
+    def __mul__(self, other: Polynomial) -> Polynomial:
         result = Polynomial()
         for ma, ca in self.terms.items():
             for mb, cb in other.terms.items():

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import nodes as N
-from ..algebra import opens_up, mul, is_number, transpose, split_coefficient, with_coefficient, zero_like, _inverse
+from ..algebra import _inverse, is_number, mul, opens_up, split_coefficient, transpose, with_coefficient, zero_like
 
 
 def flatten_product(e: N.MatMul):

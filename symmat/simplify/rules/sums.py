@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ... import nodes as N
 from ...errors import ShapeError
-from ..algebra import mul, split_coefficient, with_coefficient, zero_like, broadcast, _all_ones
+from ..algebra import _all_ones, broadcast, mul, split_coefficient, with_coefficient, zero_like
 
 
 def flatten_sum(e: N.Add):

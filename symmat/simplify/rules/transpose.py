@@ -3,7 +3,13 @@ from __future__ import annotations
 
 from ... import nodes as N
 from ..algebra import (
-    is_symmetric, mul, split_coefficient, transpose, transposes, transposes_when_transposed, transposes_within,
+    is_symmetric,
+    mul,
+    split_coefficient,
+    transpose,
+    transposes,
+    transposes_when_transposed,
+    transposes_within,
     with_coefficient,
 )
 
@@ -57,7 +63,7 @@ def transpose_of_sum(e: N.Transpose):
     # A tie goes to the distributed form when its terms are products (no parentheses
     # needed: diag(a) + Aᵀ diag(x)), not powers or scalars ((1 - t .^ 2)ᵀ stays).
     products = all(isinstance(a, (N.MatMul, N.Apply)) for a in inner.args)
-    if after > before or (after == before and not (isinstance(inner, N.Div) or isinstance(inner, N.Add) and products)):
+    if after > before or (after == before and not (isinstance(inner, N.Div) or (isinstance(inner, N.Add) and products))):
         return None
     return type(inner)(*[transpose(a) for a in inner.args])
 

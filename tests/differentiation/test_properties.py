@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 
 import symmat
 from symmat import nodes as N
-from symmat.diff.adjoint import gradient
-from symmat.diff.rules import derivative
+from symmat.differentiation.adjoint import gradient
+from symmat.differentiation.rules import derivative
 from symmat.index import tensor as T
 from symmat.index.evaluate import evaluate_tensor
 from symmat.index.lower import lower

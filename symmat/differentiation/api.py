@@ -23,8 +23,6 @@ Conventions:
 """
 from __future__ import annotations
 
-from typing import Union
-
 from .. import nodes as N
 from ..declarations import Where, parse_declarations
 from ..errors import DiffError
@@ -46,8 +44,8 @@ SYMMETRIC_CONVENTIONS = ("unconstrained", "symmetric")
 
 
 def diff(
-    f: Union[str, N.Expr],
-    wrt: Union[str, N.Expr],
+    f: str | N.Expr,
+    wrt: str | N.Expr,
     *,
     layout: str = "numerator",
     where: Where = None,
