@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import ShapeError
 from .functions import ELEMENTWISE, MATRIX_FUNCTIONS
-from .shapes import SCALAR, STRICT, Prod, Type, Unifier, column, dim_product, matrix
+from .shapes import SCALAR, STRICT, Dim, Prod, Type, Unifier, column, dim_product, matrix
 
 
 class Expr:
@@ -21,6 +21,11 @@ class Expr:
 
     # __weakref__: symmat.provenance keeps an expression's origin beside it, weakly.
     __slots__ = ("args", "type", "_hash", "__weakref__")
+    # Set once by _init. ``args`` mixes children and parameters (names, exponents,
+    # orders): each node class reads them back through typed properties.
+    args: tuple[Any, ...]
+    type: Type
+    _hash: int
 
     def _init(self, args: tuple, type_: Type) -> None:
         object.__setattr__(self, "args", args)
@@ -311,8 +316,13 @@ class Symbol(Expr):
             raise ShapeError(f"{name} is declared symmetric but is {type_.describe()}")
         self._init((name, type_, symmetric), type_)
 
-    name = property(lambda self: self.args[0])
-    symmetric = property(lambda self: self.args[2])
+    @property
+    def name(self) -> str:
+        return self.args[0]
+
+    @property
+    def symmetric(self) -> bool:
+        return self.args[2]
 
 
 class Number(Expr):
@@ -322,7 +332,9 @@ class Number(Expr):
         value = float(value)
         self._init((value,), SCALAR)
 
-    value = property(lambda self: self.args[0])
+    @property
+    def value(self) -> float:
+        return self.args[0]
 
 
 class Identity(Expr):
@@ -385,8 +397,13 @@ class _Binary(Expr):
     def __init__(self, left: Expr, right: Expr):
         self._init((left, right), type(self).rule(STRICT, left.type, right.type))
 
-    left = property(lambda self: self.args[0])
-    right = property(lambda self: self.args[1])
+    @property
+    def left(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def right(self) -> Expr:
+        return self.args[1]
 
 
 class Hadamard(_Binary):
@@ -420,8 +437,13 @@ class Power(Expr):
         exponent = float(exponent)
         self._init((base, exponent), infer_power(STRICT, base.type, exponent))
 
-    base = property(lambda self: self.args[0])
-    exponent = property(lambda self: self.args[1])
+    @property
+    def base(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def exponent(self) -> float:
+        return self.args[1]
 
 
 class ElemPower(Expr):
@@ -430,8 +452,13 @@ class ElemPower(Expr):
     def __init__(self, base: Expr, exponent: float):
         self._init((base, float(exponent)), base.type)
 
-    base = property(lambda self: self.args[0])
-    exponent = property(lambda self: self.args[1])
+    @property
+    def base(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def exponent(self) -> float:
+        return self.args[1]
 
 
 class GeneralPower(Expr):
@@ -445,8 +472,13 @@ class GeneralPower(Expr):
             raise ShapeError(f"an exponent must be a scalar, not {exponent.type.describe()}")
         self._init((base, exponent), base.type)
 
-    base = property(lambda self: self.args[0])
-    exponent = property(lambda self: self.args[1])
+    @property
+    def base(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def exponent(self) -> Expr:
+        return self.args[1]
 
 
 class Max(_Binary):
@@ -481,7 +513,9 @@ class Apply(Expr):
             raise ValueError(f"unknown matrix function {name}")
         self._init((name, arg), APPLY_RULES[name](STRICT, arg.type))
 
-    name = property(lambda self: self.args[0])
+    @property
+    def name(self) -> str:
+        return self.args[0]
 
 
 class Elementwise(Expr):
@@ -493,9 +527,17 @@ class Elementwise(Expr):
     def __init__(self, name: str, arg: Expr, order: int = 0):
         self._init((name, arg, order), arg.type)
 
-    name = property(lambda self: self.args[0])
-    order = property(lambda self: self.args[2])
-    is_abstract = property(lambda self: self.args[0] not in ELEMENTWISE)
+    @property
+    def name(self) -> str:
+        return self.args[0]
+
+    @property
+    def order(self) -> int:
+        return self.args[2]
+
+    @property
+    def is_abstract(self) -> bool:
+        return self.args[0] not in ELEMENTWISE
 
 
 class Call(Expr):
@@ -507,8 +549,13 @@ class Call(Expr):
     def __init__(self, name: str, arg: Expr, order: int = 0):
         self._init((name, arg, order), infer_call(STRICT, arg.type, order))
 
-    name = property(lambda self: self.args[0])
-    order = property(lambda self: self.args[2])
+    @property
+    def name(self) -> str:
+        return self.args[0]
+
+    @property
+    def order(self) -> int:
+        return self.args[2]
 
 
 def derivative_head(name: str, which: tuple, nargs: int) -> str:
@@ -545,10 +592,21 @@ class FnCall(Expr):
             raise ValueError(f"bad derivative arguments {which} for {name}")
         self._init((name, args, which, out), infer_function_call([a.type for a in args], which, out))
 
-    name = property(lambda self: self.args[0])
-    arguments = property(lambda self: self.args[1])
-    which = property(lambda self: self.args[2])
-    out = property(lambda self: self.args[3])
+    @property
+    def name(self) -> str:
+        return self.args[0]
+
+    @property
+    def arguments(self) -> tuple[Expr, ...]:
+        return self.args[1]
+
+    @property
+    def which(self) -> tuple[int, ...]:
+        return self.args[2]
+
+    @property
+    def out(self) -> Dim | None:
+        return self.args[3]
 
     @property
     def children(self) -> tuple:
@@ -569,8 +627,13 @@ class Derived(Expr):
     def __init__(self, expr: Expr, variables: tuple):
         self._init((expr, tuple(variables)), expr.type)
 
-    expr = property(lambda self: self.args[0])
-    variables = property(lambda self: self.args[1])
+    @property
+    def expr(self) -> Expr:
+        return self.args[0]
+
+    @property
+    def variables(self) -> tuple[Symbol, ...]:
+        return self.args[1]
 
 
 def zeros(type_: Type) -> Expr:

@@ -16,21 +16,25 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any, ClassVar
 
-from ..shapes import dim_product
+from ..shapes import Dim, dim_product
 
 
 class Tensor:
     """Base of index-form nodes; ``shape`` is a tuple of dimensions."""
 
     __slots__ = ("args", "shape", "__weakref__")
+    # Set once by __new__; each node class reads ``args`` back through typed properties.
+    args: tuple[Any, ...]
+    shape: tuple[Dim, ...]
     # The interning table holds nodes weakly: a node lives as long as some expression,
     # memo or result refers to it, so a long-lived process that differentiates many
     # unrelated expressions does not accumulate them. The lock makes "equal is
     # identical" hold across threads (two threads building the same node get one).
-    _table: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
-    _lock = threading.Lock()
+    _table: ClassVar[weakref.WeakValueDictionary] = weakref.WeakValueDictionary()
+    _lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __new__(cls, *args):
         key = (cls, args)
@@ -90,9 +94,13 @@ class Var(Tensor):
     def _shape(name, shape, symmetric):
         return shape
 
+    @property
+    def name(self) -> str:
+        return self.args[0]
 
-    name = property(lambda self: self.args[0])
-    symmetric = property(lambda self: self.args[2])
+    @property
+    def symmetric(self) -> bool:
+        return self.args[2]
 
 
 class Const(Tensor):
@@ -104,7 +112,9 @@ class Const(Tensor):
     def _shape(value):
         return ()
 
-    value = property(lambda self: self.args[0])
+    @property
+    def value(self) -> float:
+        return self.args[0]
 
 
 class Zero(Tensor):
@@ -153,10 +163,21 @@ class Einsum(Tensor):
                 size.setdefault(label, dim)
         return tuple(size[label] for label in out)
 
-    coef = property(lambda self: self.args[0])
-    operands = property(lambda self: self.args[1])
-    subscripts = property(lambda self: self.args[2])
-    out = property(lambda self: self.args[3])
+    @property
+    def coef(self) -> float:
+        return self.args[0]
+
+    @property
+    def operands(self) -> tuple[Tensor, ...]:
+        return self.args[1]
+
+    @property
+    def subscripts(self) -> tuple[tuple[Hashable, ...], ...]:
+        return self.args[2]
+
+    @property
+    def out(self) -> tuple[Hashable, ...]:
+        return self.args[3]
 
 
 class Sum(Tensor):
@@ -166,7 +187,9 @@ class Sum(Tensor):
     def _shape(terms):
         return terms[0].shape
 
-    terms = property(lambda self: self.args[0])
+    @property
+    def terms(self) -> tuple[Tensor, ...]:
+        return self.args[0]
 
 
 class Elem(Tensor):
@@ -552,7 +575,7 @@ def _gather_one_apart(parts: list[Tensor]) -> list[Tensor]:
         else:
             group = [None, [(p, None)]]
             groups.append(group)
-            for k, key in keys:
+            for _, key in keys:
                 by_key.setdefault(key, group)
     single = [g[1][0][0] for g in groups if len(g[1]) == 1]
     return single + [_gathered(g) for g in groups if len(g[1]) > 1]
