@@ -1,5 +1,5 @@
 """symmat: symbolic matrix calculus."""
-from .differentiation import diff
+from .api import diff
 from .errors import (
     ArityError,
     DeclarationError,

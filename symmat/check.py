@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from . import nodes as N
+from .api import diff
 from .declarations import Declarations, Variable, Where, parse_declarations
-from .differentiation import diff
 from .errors import DiffError, EvaluationError
 from .evaluate import Evaluator
 from .parse import parse

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from . import __version__
-from .differentiation import diff
+from .api import diff
 from .errors import DiffError, SymmatError, SymmatWarning
 from .parse import parse
 from .report import derivative_record, format_shape, where_text

@@ -57,16 +57,17 @@ class IndexExpr(Expr):
         exists), transposed in denominator layout; raises NoMatrixForm otherwise.
         It is a different object from this tensor (a reshaping of it), so it is
         always printed with its label."""
-        from ..simplify.matrix_form import vectorised_jacobian
+        from ..matrix_form import vectorised_jacobian
+        from ..simplify.engine import simplify
 
-        return vectorised_jacobian(self)
+        return simplify(vectorised_jacobian(self))
 
     def __str__(self) -> str:
-        from ..printing.index_form import labelled_text
+        from ..index_form import labelled_text
 
         return labelled_text(self)
 
     def latex(self) -> str:
-        from ..printing.index_form import labelled_latex
+        from ..index_form import labelled_latex
 
         return labelled_latex(self)

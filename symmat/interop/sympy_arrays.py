@@ -63,8 +63,8 @@ class _ArrayWriter:
 
     def _matrix(self, t: T.Tensor) -> sp.Basic | None:
         """``t`` in matrix notation, when it has one (rank 1 as a ``Reshape`` d vector)."""
+        from ..matrix_form import NoMatrixForm, matrix_form
         from ..simplify.engine import simplify
-        from ..simplify.matrix_form import NoMatrixForm, matrix_form
 
         try:
             node = simplify(matrix_form(t, Type(t.shape)))

@@ -396,7 +396,7 @@ def derivative_formula(name: str, order: int) -> N.Expr:
 
     if order == 1:
         return parse(ELEMENTWISE[name].derivative, {"x": "scalar"})
-    from ..differentiation import diff
+    from ..api import diff
 
     result = diff(derivative_formula(name, order - 1), "x", where={"x": "scalar"})
     if type(result).__module__ != N.__name__:  # e.g. an index-notation result

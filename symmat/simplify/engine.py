@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import nodes as N
-from .algebra import hadamard_link, hadamard_spliced, opens_up, spliced
+from ..algebra import hadamard_link, hadamard_spliced, opens_up, spliced
 from .rules import RULES, STABLE_FORMS
 
 MAX_REWRITES_PER_NODE = 50

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .. import nodes as N
+from ..api import diff
 from ..declarations import Where, parse_declarations
-from ..differentiation import diff
 from ..errors import DiffError
 from ..parse import ensure_recursion_limit, parse
 from ..shapes import Type

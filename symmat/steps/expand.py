@@ -48,7 +48,7 @@ class Expander:
     def by_derivative(self, u: N.Expr) -> tuple[str, str, N.Expr]:
         """A construct without a rule of its own: ``du = (∂u/∂x) dx``, the derivative
         taken by ``symmat.diff`` (numerator layout; ``tr(G dX)`` for a matrix ``X``)."""
-        from ..differentiation import diff
+        from ..api import diff
 
         x, dx = self.var, self.d(self.var)
         G = diff(u, x.name)
@@ -307,8 +307,8 @@ def derivative_of(name: str, a: N.Expr, order: int) -> N.Expr:
     """``f'(A)`` written out from the table of elementwise functions where it can be
     (``1 - tanh(A)^∘2``), else as the named derivative ``f'(A)``."""
     if name in ELEMENTWISE and order == 0:
+        from ..matrix_form import instantiate
         from ..parse import parse
-        from ..simplify.matrix_form import instantiate
 
         return instantiate(parse(ELEMENTWISE[name].derivative, {"x": "scalar"}), a)
     return N.Elementwise(name, a, order + 1)

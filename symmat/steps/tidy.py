@@ -13,9 +13,9 @@ from __future__ import annotations
 from .. import nodes as N
 from ..errors import SymmatError
 from ..index.lower import lower
+from ..matrix_form import NoMatrixForm, matrix_form
 from ..shapes import Type
 from ..simplify.engine import simplify
-from ..simplify.matrix_form import NoMatrixForm, matrix_form
 from .algebra import Differential, substitute
 
 # A character no name of the input language contains, so frozen names never clash.

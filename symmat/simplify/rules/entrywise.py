@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import nodes as N
-from ..algebra import (
+from ...algebra import (
     _hadamard_chain,
     _hadamard_factors,
     _one_plus_exp,

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import nodes as N
-from ..algebra import _one_plus_exp, split_coefficient, transpose, with_coefficient
+from ...algebra import _one_plus_exp, split_coefficient, transpose, with_coefficient
 
 
 def softmax_by_hand(e: N.Div):

@@ -6,8 +6,8 @@ returns an equal node or None.
 from __future__ import annotations
 
 from ... import nodes as N
+from ...algebra import _inverse, is_number, mul, transpose
 from ...functions import ELEMENTWISE
-from ..algebra import _inverse, is_number, mul, transpose
 
 
 # ------------------------------------------------------------------ powers of one matrix

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ... import nodes as N
-from ..algebra import _hadamard_factors, with_coefficient, zero_like
+from ...algebra import _hadamard_factors, with_coefficient, zero_like
 
 MAX_MONOMIALS = 32
 

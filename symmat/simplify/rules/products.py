@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import nodes as N
-from ..algebra import _inverse, is_number, mul, opens_up, split_coefficient, transpose, with_coefficient, zero_like
+from ...algebra import _inverse, is_number, mul, opens_up, split_coefficient, transpose, with_coefficient, zero_like
 
 
 def flatten_product(e: N.MatMul):

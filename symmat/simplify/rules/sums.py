@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ... import nodes as N
+from ...algebra import _all_ones, broadcast, mul, split_coefficient, with_coefficient, zero_like
 from ...errors import ShapeError
-from ..algebra import _all_ones, broadcast, mul, split_coefficient, with_coefficient, zero_like
 
 
 def flatten_sum(e: N.Add):

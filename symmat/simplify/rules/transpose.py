@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import nodes as N
-from ..algebra import (
+from ...algebra import (
     is_symmetric,
     mul,
     split_coefficient,

@@ -1,10 +1,11 @@
-"""Helpers the rewrite rules share: building products and coefficients, transposes,
-and recognising symmetric values, all-ones values, inverses and ⊙-factors."""
+"""Algebra on nodes, shared by matrix form (matrix_form.py) and the simplifier's rules:
+building products and coefficients, transposes, and recognising symmetric values,
+all-ones values, inverses and ⊙-factors."""
 from __future__ import annotations
 
 from functools import lru_cache
 
-from .. import nodes as N
+from . import nodes as N
 
 
 def opens_up(f: N.Expr) -> bool:
@@ -27,7 +28,7 @@ def chain(*factors: N.Expr) -> N.Expr:
     """The product of ``factors`` as written, nested products kept as single factors:
     a product of products built level by level stays linear in size (splicing each
     level into the next would copy the chain below every time). The simplifier splices
-    them all at once, top down (engine.py)."""
+    them all at once, top down (simplify/engine.py)."""
     kept = [f for f in factors if f is not None]
     return kept[0] if len(kept) == 1 else N.MatMul(*kept)
 

@@ -1,13 +1,10 @@
 """``symmat.diff``: the derivative of an expression, in a layout, of any order.
 
-The engine computes one object for both layouts, the tensor ``∂f/∂x`` with axes
-``f.shape ++ x.shape``; the layout (contract §3) only orders its axes:
-
-- numerator:   ``F ++ reverse(X)``  (a gradient is a row vector; ∂L/∂A has Aᵀ's shape)
-- denominator: ``X ++ reverse(F)``  (a gradient has the shape of the variable)
-
-``order=k`` differentiates k times, each time laying out the result as above, so the
-second derivative of a scalar by a vector is the n x n Hessian in both layouts.
+The public entry point: it reads the arguments (text, a symmat expression or a SymPy
+one), lowers ``f`` to index form, calls the engine (symmat.differentiation, which
+computes the tensor ``∂f/∂x`` in the layout, ``order`` times; see its layout.py for the
+two layouts), and turns the result back into simplified matrix notation where one exists
+(symmat.matrix_form, symmat.simplify), index notation otherwise.
 
 Conventions:
 
@@ -23,20 +20,19 @@ Conventions:
 """
 from __future__ import annotations
 
-from .. import nodes as N
-from ..declarations import Where, parse_declarations
-from ..errors import DiffError
-from ..functions import ELEMENTWISE, MATRIX_FUNCTIONS
-from ..index import tensor as T
-from ..index.expr import DerivativeInfo, IndexExpr
-from ..index.lower import lower
-from ..parse import ensure_recursion_limit, parse
-from ..provenance import inherit
-from ..shapes import Type
-from ..simplify.engine import simplify, stable_forms
-from ..simplify.matrix_form import NoMatrixForm, bind_dimensions, matrix_form
-from .adjoint import gradient
-from .rules import derivative
+from . import nodes as N
+from .declarations import Where, parse_declarations
+from .differentiation import differentiate
+from .errors import DiffError
+from .functions import ELEMENTWISE, MATRIX_FUNCTIONS
+from .index import tensor as T
+from .index.expr import DerivativeInfo, IndexExpr
+from .index.lower import lower
+from .matrix_form import NoMatrixForm, matrix_form
+from .parse import ensure_recursion_limit, parse
+from .provenance import inherit
+from .shapes import Type
+from .simplify.engine import simplify, stable_forms
 
 LAYOUTS = ("numerator", "denominator")
 FORMS = ("matrix", "index")
@@ -73,11 +69,7 @@ def diff(
         raise DiffError(_not_symmetric(var))
     # Differentiating log(1 + exp(u)) as softplus(u) gives σ(u) and σ(u)(1 - σ(u)), which
     # the generated code computes without overflow (and which read as the textbook's).
-    tensor, type_ = lower(stable_forms(f)), f.type
-    for _ in range(order):
-        f_rank = tensor.rank
-        raw = _derivative_raw(tensor, var, symmetric)
-        tensor, type_ = _laid_out(raw, f_rank, var.rank, layout)
+    tensor, type_, raw = differentiate(lower(stable_forms(f)), var, layout=layout, order=order, symmetric=symmetric)
     variables = tuple((s.name, s.type) for s in f.free_symbols().values())
     if var.name not in f.free_symbols():
         variables += ((var.name, Type(var.shape)),)  # declared but absent: its zero needs its shape
@@ -86,7 +78,7 @@ def diff(
     origin = _sympy_origin(wrt)
     if form == "matrix":
         try:
-            return inherit(bind_dimensions(simplify(matrix_form(tensor, type_)), variables), f, extra=origin)
+            return inherit(N.bind_dimensions(simplify(matrix_form(tensor, type_)), variables), f, extra=origin)
         except NoMatrixForm:
             pass  # rank 3 and more, or no matrix notation: index notation it is
     info = DerivativeInfo(str(f), f.latex(), var.name, layout, order, f.type.rank, var.rank,
@@ -102,7 +94,7 @@ def _as_expr(f, where) -> N.Expr:
     if isinstance(f, N.Expr):
         return f
     if _is_sympy(f):
-        from ..interop.sympy import from_sympy
+        from .interop.sympy import from_sympy
 
         return from_sympy(f)
     raise DiffError(f"f must be an expression or its text, not {type(f).__name__}")
@@ -112,7 +104,7 @@ def _sympy_origin(wrt):
     """The SymPy objects a SymPy ``wrt`` is written with (see symmat.provenance)."""
     if not _is_sympy(wrt):
         return None
-    from ..interop.sympy import origin_of_sympy
+    from .interop.sympy import origin_of_sympy
 
     return origin_of_sympy(wrt)
 
@@ -140,7 +132,7 @@ def _variable(f: N.Expr, wrt, where) -> T.Var:
         v = decls.variables[name]
         return T.Var(name, v.shape, v.symmetric)
     if _is_sympy(wrt) and not isinstance(wrt, str):  # a MatrixSymbol carries its shape
-        from ..interop.sympy import from_sympy
+        from .interop.sympy import from_sympy
 
         v = from_sympy(wrt)
         if isinstance(v, N.Transpose):
@@ -165,29 +157,3 @@ def _not_symmetric(var: T.Var) -> str:
         return f'{told} is not: declare it ("{var.name}: {d} x {d} symmetric" in --where or where=)'
     kind = Type(var.shape).describe()
     return f"{told} is {kind}, not a square matrix" if len(var.shape) == 2 else f"{told} is {kind}"
-
-
-def _derivative_raw(tensor: T.Tensor, var: T.Var, symmetric: str) -> T.Tensor:
-    """∂tensor/∂var with axes ``tensor.shape ++ var.shape``.
-
-    Reverse mode for a scalar (backpropagation gives the textbook's gradient form);
-    forward mode otherwise (Jacobians, and Hessians as derivatives of gradients)."""
-    d = gradient(tensor, var) if tensor.rank == 0 else derivative(tensor, var)
-    r = tensor.rank
-    if d is None:
-        return T.Zero(tensor.shape + var.shape)
-    if symmetric == "symmetric" and var.symmetric:
-        # Project onto symmetric matrices: (G + Gᵀ)/2 over the variable's two axes.
-        swapped = tuple(range(r)) + (r + 1, r)
-        d = T.add_or_zero([T.scale(d, 0.5), T.scale(T.permute(d, swapped), 0.5)], d.shape)
-    return d
-
-
-def _laid_out(d: T.Tensor, r: int, k: int, layout: str) -> tuple[T.Tensor, Type]:
-    """Axes ordered as contract §3: F ++ reverse(X) or X ++ reverse(F)."""
-    f_axes, x_axes = list(range(r)), list(range(r, r + k))
-    axes = f_axes + x_axes[::-1] if layout == "numerator" else x_axes + f_axes[::-1]
-    laid_out = T.permute(d, axes)
-    shape = laid_out.shape
-    row = len(shape) == 1 and ((layout == "numerator") == (r == 0))
-    return laid_out, Type(shape, row)

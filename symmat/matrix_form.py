@@ -23,13 +23,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .. import nodes as N
-from ..functions import ELEMENTWISE
-from ..index import tensor as T
-from ..shapes import Type
+from . import nodes as N
 from .algebra import chain, mul, transpose
-
-bind_dimensions = N.bind_dimensions  # where derive.py and api.py look for it
+from .functions import ELEMENTWISE
+from .index import tensor as T
+from .shapes import Type
 
 
 class NoMatrixForm(Exception):
@@ -90,7 +88,7 @@ class Raiser:
         name, arg, order = t.args
         inner = self(arg)
         if order and name in ELEMENTWISE:
-            from ..index.elementwise import elementwise_derivative
+            from .index.elementwise import elementwise_derivative
 
             return instantiate(self(elementwise_derivative(name, order)), inner)
         return N.Elementwise(name, inner, order)
@@ -512,7 +510,7 @@ def _sides(labels: list) -> list[tuple]:
 
 def _fused_groups(shape: tuple, fused: tuple) -> tuple | None:
     """How many consecutive axes of ``shape`` each axis of ``fused`` fuses, or None."""
-    from ..shapes import dim_product
+    from .shapes import dim_product
 
     groups, axis = [], 0
     for d in fused:
@@ -618,7 +616,7 @@ def matrix_form(t: T.Tensor, type_: Type) -> N.Expr:
 
 def vectorised_jacobian(node) -> N.Expr:
     """∂vec(f)/∂vec(x) (numerator; its transpose in denominator layout) of an order-1
-    derivative, in matrix notation: vec stacks columns, so entry
+    derivative, in matrix notation (not yet simplified): vec stacks columns, so entry
     [vec index of f_(i…), vec index of x_(a…)] = ∂f_(i…)/∂x_(a…)."""
     info = node.info
     if info is None or info.raw is None:
@@ -636,7 +634,4 @@ def vectorised_jacobian(node) -> N.Expr:
             axes = tuple(range(r)) + tuple(range(r, r + k))[::-1]
     moved = T.permute(raw, axes)
     jacobian = Raiser().kron(moved, r, k)
-    jacobian = N.Transpose(jacobian) if info.layout == "denominator" else jacobian
-    from .engine import simplify
-
-    return simplify(jacobian)
+    return N.Transpose(jacobian) if info.layout == "denominator" else jacobian

@@ -11,11 +11,11 @@ follows on its own line, labelled as what it is.
 """
 from __future__ import annotations
 
-from ..index import tensor as T
-from ..index.expr import IndexExpr
-from ..index.notation import IndexPrinter
-from ..simplify.matrix_form import open_wide_operand
-from .precedence import format_number
+from .index import tensor as T
+from .index.expr import IndexExpr
+from .index.notation import IndexPrinter
+from .matrix_form import open_wide_operand
+from .printing.precedence import format_number
 
 OUT_LETTERS = "ijklmnabcdefgh"
 SUM_LETTERS = "pqrstuvwxyz"
@@ -53,8 +53,8 @@ class _Labels:
 
 
 def _matrix_text(op: T.Tensor, latex: bool) -> str | None:
-    from ..simplify.engine import simplify
-    from ..simplify.matrix_form import NoMatrixForm, Raiser
+    from .matrix_form import NoMatrixForm, Raiser
+    from .simplify.engine import simplify
 
     try:
         expr = simplify(Raiser()(op))
@@ -177,7 +177,7 @@ def _vec_label(node: IndexExpr, latex: bool) -> str:
 
 
 def _vectorised(node: IndexExpr):
-    from ..simplify.matrix_form import NoMatrixForm
+    from .matrix_form import NoMatrixForm
 
     if node.info is None or node.info.raw is None:
         return None

@@ -113,7 +113,7 @@ def test_index_form_is_labelled_with_its_entry():
 def test_commutation_matrix_has_no_kronecker_form():
     """∂Xᵀ/∂X is the commutation matrix: no Kronecker factorisation, index form only."""
     result = symmat.diff("X^T", "X", where="X: m x n")
-    from symmat.simplify.matrix_form import NoMatrixForm
+    from symmat.matrix_form import NoMatrixForm
 
     with pytest.raises(NoMatrixForm):
         result.vec_form()
