@@ -4,6 +4,7 @@ all-ones values, inverses and ⊙-factors."""
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TypeGuard
 
 from . import nodes as N
 
@@ -17,7 +18,7 @@ def opens_up(f: N.Expr) -> bool:
 
 def mul(*factors: N.Expr) -> N.Expr:
     """The product of ``factors``, nested products flattened (see opens_up)."""
-    flat = []
+    flat: list[N.Expr] = []
     for f in factors:
         if f is not None:
             flat.extend(f.args if opens_up(f) else (f,))
@@ -46,7 +47,7 @@ def spliced(e: N.MatMul) -> list[N.Expr]:
     return out
 
 
-def hadamard_link(e: N.Expr) -> bool:
+def hadamard_link(e: N.Expr) -> TypeGuard[N.Hadamard]:
     """Whether e is a link of a ⊙ chain (a ⊙ b of one type, nothing broadcast)."""
     return isinstance(e, N.Hadamard) and e.type == e.left.type == e.right.type
 
@@ -54,7 +55,8 @@ def hadamard_link(e: N.Expr) -> bool:
 def hadamard_spliced(e: N.Hadamard) -> N.Expr:
     """The ⊙ chain e (however nested) rechained left to right, a ⊙ b ⊙ c = (a ⊙ b) ⊙ c,
     its factors in order, in one pass: a chain extended at its end keeps every link below."""
-    out, stack = [], [e]
+    out: list[N.Expr] = []
+    stack: list[N.Expr] = [e]
     while stack:
         f = stack.pop()
         if hadamard_link(f):
@@ -189,8 +191,8 @@ def _inverse(e: N.Expr) -> N.Expr | None:
         return e.base
     if isinstance(e, N.Apply) and e.name == "inv":
         return e.args[1]
-    if isinstance(e, N.Transpose) and _inverse(e.args[0]) is not None:
-        return transpose(_inverse(e.args[0]))
+    if isinstance(e, N.Transpose) and (inner := _inverse(e.args[0])) is not None:
+        return transpose(inner)
     return None
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -93,6 +93,7 @@ def entrywise(expr: N.Expr, name: str) -> N.Expr:
     def rebuild(node: N.Expr) -> N.Expr:
         if id(node) in memo:
             return memo[id(node)]
+        out: N.Expr
         if isinstance(node, N.Symbol):
             out = N.Symbol(node.name, node.type) if node.name == name else node
         elif node.children:
@@ -147,7 +148,8 @@ def _check(f, wrt, *, layout, where, order, symmetric, samples, seed) -> tuple[f
     notes: list[str] = []
     stand_ins = small_sizes([expr, variable])
     if stand_ins:
-        expr, variable = resized(expr, stand_ins), resized(variable, stand_ins)
+        # A variable is rebuilt as a variable (resized keeps each node's class).
+        expr, variable = resized(expr, stand_ins), cast(N.Symbol, resized(variable, stand_ins))
         where = _declaring(where, variable)
         shown = ", ".join(f"{big} -> {small}" for big, small in stand_ins.items())
         notes.append(f"declared sizes above {MAX_CHECKED_SIZE} checked at small sizes ({shown}); "
@@ -205,6 +207,7 @@ def resized(expr: N.Expr, sizes: dict[int, int]) -> N.Expr:
     def rebuild(node: N.Expr) -> N.Expr:
         if id(node) in memo:
             return memo[id(node)]
+        out: N.Expr
         if isinstance(node, N.Symbol):
             out = N.Symbol(node.name, Type(tuple(dim(d) for d in node.type.shape), node.type.row), node.symmetric)
         elif isinstance(node, N.FnCall):  # its arguments are a tuple, its value's length a size
@@ -283,7 +286,7 @@ def hazard(exprs: list[N.Expr], values: dict[str, Any]) -> bool:
     inverted, or whose determinant is taken, near singularity (condition > MAX_CONDITION)."""
     evaluator = Evaluator(values)
     for e in exprs:
-        for name, s in e.free_symbols().items():
+        for s in e.free_symbols().values():
             evaluator(s)  # binds the dimensions the variables fix
         for node in N.walk(e):
             name = getattr(node, "name", None) if isinstance(node, (N.Elementwise, N.Apply)) else None

@@ -5,9 +5,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Union
+from typing import NoReturn, Union
 
 from .errors import DeclarationError, reject_invalid_utf8
 from .functions import RESERVED_NAMES
@@ -38,15 +38,15 @@ class Signature:
     ``g: R^n x R^m -> R`` is ``Signature((n, m), None)``, ``h: R^n -> R^m`` is
     ``Signature((n,), m)``; an argument ``R`` (no exponent) is a scalar, dimension None."""
 
-    args: tuple
-    out: object = None
+    args: tuple[int | str | None, ...]
+    out: int | str | None = None
 
 
 @dataclass
 class Declarations:
     variables: dict[str, Variable] = field(default_factory=dict)
     # name -> argument dim (g: R^n -> R), None (g: function) or a Signature
-    functions: dict[str, object] = field(default_factory=dict)
+    functions: dict[str, int | str | Signature | None] = field(default_factory=dict)
     elementwise: set[str] = field(default_factory=set)
 
     def declares(self, name: str) -> bool:
@@ -104,7 +104,7 @@ def _check_dimension_names(decls: Declarations, text: str | None) -> None:
         )
 
 
-def _signature(spec: str, fail) -> Signature:
+def _signature(spec: str, fail: Callable[[str], NoReturn]) -> Signature:
     """``R^n x R^m -> R`` or ``R^n -> R^m`` (an argument ``R`` is a scalar)."""
     left, right = re.split(r"->|→", spec, maxsplit=1)
     spaces = []
@@ -121,7 +121,7 @@ def _signature(spec: str, fail) -> Signature:
         if not _DIM.match(d):
             fail(f"{d!r} is not a dimension")
 
-    def dim(d):
+    def dim(d: str | None) -> int | str | None:
         return None if d is None else int(d) if d.isdigit() else d
 
     return Signature(tuple(dim(d) for d in spaces), dim(found.group(1)))
@@ -136,7 +136,7 @@ def _spec_from_value(name: str, spec) -> str:
 
 
 def _declare(decls: Declarations, part: str, text: str | None, offset: int) -> None:
-    def fail(message: str, at: int) -> None:
+    def fail(message: str, at: int) -> NoReturn:
         raise DeclarationError(message, text, offset + at if text is not None else None)
 
     if ":" not in part:
@@ -162,8 +162,8 @@ def _declare(decls: Declarations, part: str, text: str | None, offset: int) -> N
         decls.functions[name] = None
     elif _SIGNATURE.match(spec) and not _FUNCTION.match(spec):
         decls.functions[name] = _signature(spec, lambda message: fail(message, spec_at))
-    elif _FUNCTION.match(spec):
-        dim = _FUNCTION.match(spec).group(1)
+    elif (function := _FUNCTION.match(spec)) is not None:
+        dim = function.group(1)
         if not _DIM.match(dim):
             fail(f"{dim!r} is not a dimension", spec_at)
         decls.functions[name] = int(dim) if dim.isdigit() else dim

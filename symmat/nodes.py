@@ -632,7 +632,7 @@ class Derived(Expr):
         return self.args[0]
 
     @property
-    def variables(self) -> tuple[Symbol, ...]:
+    def variables(self) -> tuple[tuple[str, Type], ...]:
         return self.args[1]
 
 

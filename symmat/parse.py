@@ -32,10 +32,11 @@ import math
 import re
 import sys
 import warnings
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 import lark
 
@@ -72,7 +73,7 @@ def _dimension(text: str):
 
 class Syn(NamedTuple):
     op: str
-    args: tuple
+    args: Sequence[Any]  # a list for the chains + and product (grown in place), else a tuple
     pos: int  # where to point at in an error (the operator, or the atom)
     start: int  # first character of the construct
     end: int  # one past its last character
@@ -95,11 +96,12 @@ class _ToSyntax(lark.Transformer):
     # A parenthesised chain is wrapped in a "group" record and is never extended.
     @staticmethod
     def _extend(left: Syn, right: Syn) -> Syn:
-        left.args.append(right)
+        cast(list, left.args).append(right)  # a chain's args are a list (see above)
         return left._replace(end=right.end)
 
-    def _binary(op):
-        def method(self, children):
+    @staticmethod
+    def _binary(op: str) -> Callable[[_ToSyntax, list], Syn]:
+        def method(self: _ToSyntax, children: list) -> Syn:
             left, token, right = children
             if op in ("add", "mul"):
                 if left.op == op:
@@ -275,9 +277,11 @@ def _expected_words(expected) -> str:
 
 def _syntax(text: str) -> Syn:
     try:
-        return _parser().parse(_mark_norm_bars(text))
+        # The parser's transformer builds Syn records (lark's annotation says Tree).
+        return cast(Syn, _parser().parse(_mark_norm_bars(text)))
     except lark.exceptions.UnexpectedCharacters as e:
-        raise ParseError(f"unexpected character {text[e.pos_in_stream]!r}", text, e.pos_in_stream) from None
+        pos = e.pos_in_stream or 0  # always set for this error (lark types it Optional)
+        raise ParseError(f"unexpected character {text[pos]!r}", text, pos) from None
     except lark.exceptions.UnexpectedEOF as e:
         raise ParseError(f"the expression ends too early: expected {_expected_words(e.expected)}", text, len(text)) from None
     except lark.exceptions.UnexpectedToken as e:
@@ -332,7 +336,7 @@ class _Typer:
         self.types: dict[int, Type] = {}
         self.variables: dict[str, Type] = {}  # inference types of the names seen
         self.function_args: dict[str, list] = {}  # abstract function -> its argument types
-        self.function_out: dict[str, object] = {}  # -> None (a scalar value) or its length
+        self.function_out: dict[str, DimVar | None] = {}  # -> None (a scalar value) or its length
         self.used_as: dict[str, str] = {}
         self.heads: dict[int, Type] = {}  # type of the name in `X(...)` read as a product
         self.lets: dict[str, Syn] = {}  # `where` names defined so far -> their values
@@ -562,9 +566,10 @@ class _Typer:
                 return args[0]
             if op == "symbol":
                 return math.pi if self._is_pi(args[0]) else None
-            parts = [self._constant(a) for a in (args if op in ("add", "mul") else args[:1] if op != "div" else args)] \
+            found = [self._constant(a) for a in (args if op in ("add", "mul") else args[:1] if op != "div" else args)] \
                 if op in ("group", "neg", "add", "mul", "div") else [None]
-            if any(p is None for p in parts):
+            parts = [p for p in found if p is not None]
+            if len(parts) < len(found):
                 return None
             if op == "group":
                 return parts[0]

@@ -142,7 +142,7 @@ def _diagonal(entries: np.ndarray, order: int) -> np.ndarray:
 MAX_SEVERAL_ORDER = 4  # derivatives of functions of several arguments given as callables
 
 
-def _several(k: int, nargs: int, out: int | None) -> dict[str, Callable]:
+def _several(k: int, nargs: int, out: int | None) -> dict[tuple[tuple[int, ...], int], Callable]:
     """Callables for an abstract function of ``nargs`` arguments (or a vector value of
     length ``out``) and its partial derivatives up to :data:`MAX_SEVERAL_ORDER`:
 

@@ -19,6 +19,8 @@ textbook writes it (``∇_W L = ∇_Z L Xᵀ``) — built in time linear in the 
 """
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from ..errors import DiffError
 from ..index import tensor as T
 from ..index.elementwise import power_slope, slope, var_power_slope
@@ -81,7 +83,7 @@ class Backpropagation:
             ops = [a] + [o for j, o in enumerate(t.operands) if j != k]
             subs = [tuple(t.out)] + [s for j, s in enumerate(t.subscripts) if j != k]
             present = {l for s in subs for l in s}
-            target = []
+            target: list[Hashable] = []
             for position, label in enumerate(t.subscripts[k]):
                 if label in target:
                     # A repeated label (X_ii): the adjoint is diagonal there, δ_ij.

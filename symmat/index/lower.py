@@ -20,7 +20,8 @@ from . import tensor as T
 
 class Lowering:
     def __init__(self):
-        self.memo: dict[int, T.Tensor] = {}
+        # id -> (node, its tensor): the node is kept so that its id is not reused
+        self.memo: dict[int, tuple[N.Expr, T.Tensor]] = {}
 
     def __call__(self, node: N.Expr) -> T.Tensor:
         key = id(node)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, ClassVar
 
 from ..shapes import Dim, dim_product
@@ -29,6 +29,8 @@ class Tensor:
     # Set once by __new__; each node class reads ``args`` back through typed properties.
     args: tuple[Any, ...]
     shape: tuple[Dim, ...]
+    # Each node class's shape rule, from the arguments it is built with.
+    _shape: ClassVar[Callable[..., tuple[Dim, ...]]]
     # The interning table holds nodes weakly: a node lives as long as some expression,
     # memo or result refers to it, so a long-lived process that differentiates many
     # unrelated expressions does not accumulate them. The lock makes "equal is
@@ -157,7 +159,7 @@ class Einsum(Tensor):
 
     @staticmethod
     def _shape(coef, operands, subscripts, out):
-        size = {}
+        size: dict = {}
         for op, sub in zip(operands, subscripts):
             for label, dim in zip(sub, op.shape):
                 size.setdefault(label, dim)
@@ -502,7 +504,9 @@ def _merge_powers(ops, subs):
     mergeable = [ks for ks in groups.values() if len(ks) > 1 and any(isinstance(ops[k], Pow) for k in ks)]
     if not mergeable:
         return ops, subs
-    merged_ops, merged_subs, done = [], [], set()
+    merged_ops: list[Tensor] = []
+    merged_subs: list = []
+    done: set[int] = set()
     for k, (op, sub) in enumerate(zip(ops, subs)):
         if k in done:
             continue
@@ -528,8 +532,7 @@ def add(terms: Iterable[Tensor | None]) -> Tensor | None:
     for t, c in whole.items():
         # A sum that occurs once is opened up so its terms can combine with others;
         # one that occurs repeatedly stays whole: 2 (a + b), not 2a + 2b.
-        parts = t.terms if isinstance(t, Sum) and c == 1.0 else (scale(t, c),)
-        for part in parts:
+        for part in t.terms if isinstance(t, Sum) and c == 1.0 else (scale(t, c),):
             base, k = _split_coef(part)
             counts[base] = counts.get(base, 0.0) + k
     parts = _factor([scale(base, c) for base, c in counts.items() if c != 0])
@@ -601,13 +604,14 @@ def _one_apart_keys(t: Tensor) -> list[tuple[int, tuple]]:
 
 def _fits(group: list, key: tuple, t: Tensor, k: int) -> bool:
     """Whether ``t``'s operand ``k``, relabelled like the group's, has the same shape."""
+    assert isinstance(t, Einsum)  # only a contraction has keys (_one_apart_keys)
     first, k0 = group[1][0]
     if k0 is None:
         k0 = next(j for j, kk in _one_apart_keys(first) if kk == key)
     return _aligned(t, k, first.subscripts[k0]).shape == first.operands[k0].shape
 
 
-def _aligned(t: Tensor, k: int, labels: tuple) -> Tensor:
+def _aligned(t: Einsum, k: int, labels: tuple) -> Tensor:
     """Operand ``k`` of ``t`` with its axes in the order of ``labels``."""
     sub = t.subscripts[k]
     axes = tuple(sub.index(l) for l in labels)

@@ -98,7 +98,8 @@ class _ArrayWriter:
 
     def _Einsum(self, t: T.Einsum):
         scale = sp.Integer(1) if t.coef == 1 else self.writer.number(t.coef)
-        arrays, labels = [], []
+        arrays: list = []
+        labels: list = []
         for op, sub in zip(t.operands, t.subscripts):
             if op.rank == 0:
                 scale = scale * self(op)

@@ -30,7 +30,6 @@ from ..shapes import Prod
 from ..simplify.engine import stable_forms
 from .code_index import IndexPrinter, index_variables
 from .code_products import ADD, ATOM, MAX_EXPANDED_POWER, MUL, POW, UNARY, Code, ProductPrinter, precedence_of, wrap
-from .printer import Printer
 from .pynames import Namespace, safe_identifier
 from .shared import shared_subexpressions
 from .targets import NUMPY, Target, Template
@@ -121,9 +120,10 @@ def _callable_base(name: str, order: int, elementwise: bool) -> str:
     return {0: name, 1: f"grad_{name}", 2: f"hess_{name}"}.get(order, f"d{order}_{name}")
 
 
-class CodePrinter(ProductPrinter, IndexPrinter, Printer):
+class CodePrinter(ProductPrinter, IndexPrinter):
     """One ``_print_<Node>`` per node class, each returning ``(python_text, precedence)``;
-    every array operation is spelled by the target's table through :meth:`op`."""
+    every array operation is spelled by the target's table through :meth:`op`. Not a
+    :class:`~.printer.Printer`: it returns code with its precedence, not text."""
 
     def __init__(self, sig: Signature, ns: Namespace, counts: Counter | None, bindings: dict | None = None):
         super().__init__()
@@ -496,12 +496,12 @@ def _docstring(expr: N.Expr, sig: Signature) -> list[str]:
     return lines
 
 
-def _call_arguments(expr: N.Expr) -> dict[str, tuple]:
+def _call_arguments(expr: N.Expr) -> dict[str, tuple | str]:
     """The argument's shape of each abstract scalar function, in matrix and index form."""
     from ..index import tensor as T
     from ..index.expr import IndexExpr
 
-    found: dict[str, tuple] = {}
+    found: dict[str, tuple | str] = {}  # "several": a function of several arguments
     for node in N.walk(expr):
         if isinstance(node, N.Call):
             found.setdefault(node.name, node.args[1].type.shape)

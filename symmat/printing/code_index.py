@@ -8,14 +8,19 @@ temporary. The functions of the language are printed as the matrix printer print
 from __future__ import annotations
 
 import string
+from typing import TYPE_CHECKING
 
 from .. import nodes as N
 from ..errors import SymmatError
 from ..functions import ELEMENTWISE
 from ..index import tensor as T
 from ..nodes import derivative_head
-from ..shapes import Type
+from ..shapes import Dim, Type
 from .code_products import ADD, ATOM, MUL, UNARY, Code, wrap
+
+if TYPE_CHECKING:
+    from .code import Signature
+    from .targets import Target
 
 _LETTERS = string.ascii_letters
 
@@ -63,6 +68,16 @@ def _uses(root: T.Tensor) -> dict[int, int]:
 class IndexPrinter:
     """Mixin of the code printer for :class:`IndexExpr`; uses the printer's
     ``assign``, ``named``, ``dim``, ``sig``, ``op`` and ``_elementwise``."""
+
+    if TYPE_CHECKING:  # provided by the code printer (code.py)
+        target: Target
+        sig: Signature
+
+        def assign(self, text: str) -> str: ...
+        def dim(self, d: Dim) -> str: ...
+        def op(self, name: str, *args: Code) -> Code: ...
+        def _elementwise(self, name: str, order: int, x: Code, scalar: bool) -> Code: ...
+        def _power(self, base: Code, exponent: float) -> Code: ...
 
     def _print_IndexExpr(self, node) -> Code:
         self._tensor_uses = _uses(node.tensor)

@@ -15,10 +15,12 @@ by the ordinary node printer.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from .. import nodes as N
-from ..shapes import STRICT, Prod, Type
+from ..shapes import STRICT, Dim, Prod, Type
 
 ADD, MUL, UNARY, POW, ATOM = 1, 2, 3, 4, 5
 Code = tuple  # (text, precedence)
@@ -151,7 +153,7 @@ def _expand_transpose(a: N.Expr, whole: N.Expr, out: Factors) -> None:
         out.items.append(_inv(_transpose(a.args[1])))
     elif isinstance(a, N.Power) and a.base.type.is_matrix:  # (A^k)^T = (A^T)^k
         _expand(N.Power(_transpose(a.base), a.exponent), out)
-    elif kind(a) == "kron":  # (A ⊗ B)^T = A^T ⊗ B^T
+    elif isinstance(a, N.Kron) and kind(a) == "kron":  # (A ⊗ B)^T = A^T ⊗ B^T
         out.items.append(N.Kron(_transpose(a.left), _transpose(a.right)))
     else:
         out.items.append(whole)
@@ -217,6 +219,7 @@ def chain_order(items: list[N.Expr]) -> dict[tuple[int, int], int]:
                 c = cost[i, s] + cost[s + 1, j] + _step_cost(left, right, dims[i][0], dims[s][1], dims[j][1])
                 if best is None or c < best[0]:
                     best = (c, s)
+            assert best is not None  # j > i: there is a split
             cost[i, j], split[i, j] = best
     return split
 
@@ -234,6 +237,15 @@ class ProductPrinter:
 
     Relies on the printer's ``code(node)``, ``cached(key, build)``, ``named(code)``,
     ``dim(d)``, ``op(name, *codes)`` and ``transposed(code)``."""
+
+    if TYPE_CHECKING:  # provided by the code printer (code.py)
+
+        def code(self, node: N.Expr) -> Code: ...
+        def cached(self, key: Any, build: Callable[[], Code]) -> Code: ...
+        def named(self, code: Code) -> str: ...
+        def dim(self, d: Dim) -> str: ...
+        def op(self, name: str, *args: Code) -> Code: ...
+        def transposed(self, code: Code) -> Code: ...
 
     def _print_MatMul(self, node: N.MatMul) -> Code:
         parts = flatten(node)

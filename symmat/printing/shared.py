@@ -22,6 +22,8 @@ The text, LaTeX and steps printers all use :func:`shared_subexpressions`.
 """
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from .. import nodes as N
 
 MIN_NODES = 4  # tanh(W1 x) has four: tanh, the product, W1, x
@@ -31,7 +33,7 @@ PREFIX = "h"
 _NEVER_NAMED = (N.Symbol, N.Number, N.Identity, N.Ones, N.Neg, N.Transpose, N.Derived)
 
 
-def shared_subexpressions(expr: N.Expr, taken: set[str] = frozenset()) -> dict[N.Expr, str]:
+def shared_subexpressions(expr: N.Expr, taken: AbstractSet[str] = frozenset()) -> dict[N.Expr, str]:
     """The names of the subexpressions of ``expr`` to write once, in the order to define
     them (each after the ones it uses): ``{node: "h1", ...}``. Names are ``h1``, ``h2``, …
     skipping those of ``expr``'s variables and functions and ``taken``."""

@@ -69,6 +69,7 @@ def mul(*factors) -> N.Expr:
             sign = -sign
             continue
         out.append(f)
+    body: N.Expr
     if not out:
         body = ONE
     elif len(out) == 1:

@@ -9,7 +9,6 @@ rewriting terminates. The rules live by topic in the modules of this package.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Optional
 
 from ... import nodes as N
 from .entrywise import (
@@ -83,7 +82,10 @@ from .transpose import (
     transpose_of_transpose,
 )
 
-Rule = Callable[[N.Expr], N.Expr | None]
+# A rule takes a node of the class it is listed under (``transpose_of_product`` takes a
+# Transpose): a mapping from each class to rules on that class is more than a dict's type
+# says, so the argument is left open here and each rule annotates its own.
+Rule = Callable[..., N.Expr | None]
 
 RULES: dict[type, list[Rule]] = {
     N.Transpose: [
