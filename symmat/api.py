@@ -134,11 +134,11 @@ def _variable(f: N.Expr, wrt, where) -> T.Var:
     if _is_sympy(wrt) and not isinstance(wrt, str):  # a MatrixSymbol carries its shape
         from .interop.sympy import from_sympy
 
-        v = from_sympy(wrt)
-        if isinstance(v, N.Transpose):
-            v = v.args[0]  # a 1 x n symbol: symmat's column vector, transposed
-        if isinstance(v, N.Symbol):
-            return T.Var(name, v.type.shape, v.symmetric)
+        given = from_sympy(wrt)
+        if isinstance(given, N.Transpose):
+            given = given.args[0]  # a 1 x n symbol: symmat's column vector, transposed
+        if isinstance(given, N.Symbol):
+            return T.Var(name, given.type.shape, given.symmetric)
     if name in decls.functions or name in decls.elementwise or name in f.abstract_functions() \
             or name in ELEMENTWISE or name in MATRIX_FUNCTIONS:
         raise DiffError(f"{name} is a function; differentiate with respect to a variable")

@@ -247,8 +247,9 @@ def report_json_error(args: argparse.Namespace, error: Exception, kind: str) -> 
     if not getattr(args, "json", False):
         return
     record: dict = {"type": kind, "message": getattr(error, "message", str(error))}
-    if getattr(error, "column", None) is not None:
-        record.update(text=error.text, column=error.column)
+    column = getattr(error, "column", None)
+    if column is not None:
+        record.update(text=getattr(error, "text", None), column=column)
     print(json.dumps({"error": record}, indent=2, ensure_ascii=False))
 
 

@@ -18,7 +18,7 @@ invertible; ``log(det(X))`` is NaN where ``det X < 0``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +26,9 @@ from . import nodes as N
 from .errors import EvaluationError
 from .functions import ELEMENTWISE
 from .shapes import Prod, Type
+
+if TYPE_CHECKING:
+    from .index.tensor import Tensor
 
 
 def callable_keys(name: str, order: int, elementwise: bool) -> tuple[str, ...]:
@@ -97,7 +100,7 @@ class Evaluator:
         raise EvaluationError(f"no callable given for {keys[0]} (pass values[{keys[0]!r}])")
 
     # ------------------------------------------------------------------ dispatch
-    def __call__(self, node: N.Expr):
+    def __call__(self, node: N.Expr | Tensor):  # index-form tensors: see index/evaluate.py
         key = id(node)
         if key not in self.memo:
             try:
@@ -244,7 +247,7 @@ def real_array(raw, what: str) -> np.ndarray:
         raise EvaluationError(f"{what} is not a number or a numeric array") from None
 
 
-def _describe(node) -> str:
+def _describe(node: N.Expr | Tensor) -> str:
     if isinstance(node, N.Expr):
         text = str(node)
     else:  # an index-form tensor

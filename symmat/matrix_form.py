@@ -21,6 +21,7 @@ matrices) raises :class:`NoMatrixForm`; the caller keeps index notation for it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from . import nodes as N
@@ -194,15 +195,19 @@ class Raiser:
         opened = open_wide_operand(t)
         if opened is not None:
             return self(opened)
-        pieces, scalars = [], []
+        pieces: list[Piece] = []
+        scalars: list[N.Expr] = []
         for op, sub in zip(t.operands, t.subscripts):
             expr = self(op)
             piece = Piece(_col(expr) if expr.type.is_vector else expr, tuple(sub))
-            (scalars if not sub else pieces).append(piece.expr if not sub else piece)
+            if sub:
+                pieces.append(piece)
+            else:
+                scalars.append(piece.expr)
         network = Network(pieces, list(t.out))
         network.reduce()
         body = network.assemble()
-        factors = ([N.Number(abs(t.coef))] if abs(t.coef) != 1.0 else []) + scalars
+        factors: list[N.Expr] = ([N.Number(abs(t.coef))] if abs(t.coef) != 1.0 else []) + scalars
         factors += [body] if body is not None else []
         result = chain(*factors) if factors else N.Number(1.0)
         return N.Neg(result) if t.coef < 0 else result
@@ -485,7 +490,8 @@ def open_wide_operand(t: T.Einsum) -> T.Tensor | None:
     for k, (op, sub) in enumerate(zip(t.operands, t.subscripts)):
         if op.rank <= 2 or not isinstance(op, (T.Einsum, T.Sum)):
             continue
-        ops, subs = list(t.operands), list(t.subscripts)
+        ops = list(t.operands)
+        subs: list[tuple[Hashable, ...]] = list(t.subscripts)
         if isinstance(op, T.Sum):
             terms = []
             for term in op.terms:
@@ -495,7 +501,7 @@ def open_wide_operand(t: T.Einsum) -> T.Tensor | None:
             return T.Sum(tuple(terms))
         rename = dict(zip(op.out, sub))
         inner_ops = list(op.operands)
-        inner_subs = [[rename.get(l, ("inner", l)) for l in s] for s in op.subscripts]
+        inner_subs = [tuple(rename.get(l, ("inner", l)) for l in s) for s in op.subscripts]
         return T.einsum(ops[:k] + inner_ops + ops[k + 1:], subs[:k] + inner_subs + subs[k + 1:], t.out,
                         t.coef * op.coef)
     return None
@@ -542,7 +548,7 @@ def _split(t: T.Einsum, a_labels: set, b_labels: set):
                 parent[find(k)] = find(owner[l])
             else:
                 owner[l] = k
-    side = {}
+    side: dict[int, set[str]] = {}
     for k, sub in enumerate(t.subscripts):
         root = find(k)
         if a_labels & set(sub):
@@ -551,7 +557,7 @@ def _split(t: T.Einsum, a_labels: set, b_labels: set):
             side.setdefault(root, set()).add("b")
     if any(len(v) > 1 for v in side.values()):
         return None
-    groups = {"a": ([], []), "b": ([], [])}
+    groups: dict[str, tuple[list[T.Tensor], list]] = {"a": ([], []), "b": ([], [])}
     for k, (op, sub) in enumerate(zip(t.operands, t.subscripts)):
         which = side.get(find(k))
         if which is None:
@@ -598,8 +604,10 @@ def instantiate(formula: N.Expr, arg: N.Expr) -> N.Expr:
             return N.HadamardDiv(left, right) if elementwise and depends(e.right) else N.Div(left, right)
         if isinstance(e, N.Elementwise):
             return N.Elementwise(e.name, go(e.args[1]), e.order)
-        if isinstance(e, (N.Hadamard, N.HadamardDiv, N.ElemPower)):
-            return type(e)(*[go(a) if isinstance(a, N.Expr) else a for a in e.args])
+        if isinstance(e, N.ElemPower):
+            return N.ElemPower(go(e.base), e.exponent)
+        if isinstance(e, (N.Hadamard, N.HadamardDiv)):
+            return type(e)(go(e.left), go(e.right))
         raise NoMatrixForm(f"{type(e).__name__} in an elementwise formula")
 
     return go(formula)

@@ -81,7 +81,7 @@ class Backpropagation:
             if not T.depends_on(op, self.var.name, self.depends):
                 continue
             ops = [a] + [o for j, o in enumerate(t.operands) if j != k]
-            subs = [tuple(t.out)] + [s for j, s in enumerate(t.subscripts) if j != k]
+            subs: list[tuple[Hashable, ...]] = [tuple(t.out), *(s for j, s in enumerate(t.subscripts) if j != k)]
             present = {l for s in subs for l in s}
             target: list[Hashable] = []
             for position, label in enumerate(t.subscripts[k]):

@@ -130,6 +130,7 @@ def contract(values, subscripts, out):
                 size = np.prod([_size_of(l, values, subscripts) for l in keep]) if keep else 1
                 if best is None or size < best[0]:
                     best = (size, i, j, keep)
+        assert best is not None  # two values or more: some pair
         _, i, j, keep = best
         joined = contract([values[i], values[j]], [subscripts[i], subscripts[j]], keep)
         values = [v for k, v in enumerate(values) if k not in (i, j)] + [joined]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import threading
 import weakref
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
 from ..shapes import Dim, dim_product
@@ -174,11 +174,11 @@ class Einsum(Tensor):
         return self.args[1]
 
     @property
-    def subscripts(self) -> tuple[tuple[Hashable, ...], ...]:
+    def subscripts(self) -> tuple[tuple[int, ...], ...]:  # labels numbered by einsum()
         return self.args[2]
 
     @property
-    def out(self) -> tuple[Hashable, ...]:
+    def out(self) -> tuple[int, ...]:
         return self.args[3]
 
 

@@ -491,7 +491,7 @@ def _norm_argument(e: sp.Basic) -> sp.Basic | None:
 def _summed(e: sp.Basic) -> sp.Basic | None:
     """``v`` for ``1^T v`` and ``X`` for ``1^T X 1``, written with ``OneMatrix`` (the sum
     of the entries), else None."""
-    args = e.args if isinstance(e, sp.MatMul) else (e,)
+    args: tuple = e.args if isinstance(e, sp.MatMul) else (e,)
     if len(args) in (2, 3) and isinstance(args[0], sp.OneMatrix) and args[0].rows == 1:
         if len(args) == 2 and args[1].shape[1] == 1:
             return args[1]

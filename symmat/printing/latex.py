@@ -12,6 +12,7 @@ in the middle of a matrix product.
 from __future__ import annotations
 
 import math
+from typing import TypeGuard
 
 from .. import nodes as N
 from ..functions import ELEMENTWISE, MATRIX_FUNCTIONS
@@ -70,14 +71,14 @@ def _number_precedence(value: float) -> int:
     return POSTFIX if "^" in text else ATOM
 
 
-def _is_inverse(node: N.Expr) -> bool:
+def _is_inverse(node: N.Expr) -> TypeGuard[N.Apply | N.Power]:
     """``inv(X)`` and ``X^-1`` print alike as ``X^{-1}``."""
     if isinstance(node, N.Apply):
         return node.name == "inv"
     return isinstance(node, N.Power) and node.base.type.is_matrix and node.exponent == -1
 
 
-def _inverse_base(node: N.Expr) -> N.Expr:
+def _inverse_base(node: N.Apply | N.Power) -> N.Expr:
     return node.args[1] if isinstance(node, N.Apply) else node.base
 
 

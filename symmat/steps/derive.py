@@ -83,7 +83,7 @@ def derive(
     if var.type.is_vector and var.type.row:
         raise UnsupportedStep("steps cover column-vector variables")
     steps = _stage(f, var, layout, 1)
-    functions = (f,)
+    functions: tuple[N.Expr, ...] = (f,)
     if order == 2:
         gradient = diff(f, var.name, layout=layout, where=where)
         functions += (gradient,)
@@ -116,7 +116,8 @@ class _Lines:
     """Collects steps, merging a step that prints like the one before it."""
 
     def __init__(self, stage: int):
-        self.stage, self.steps = stage, []
+        self.stage = stage
+        self.steps: list[Step] = []
 
     def emit(self, rules, laws, expr: N.Expr, lhs: str = "differential") -> None:
         from .render import expr_latex
@@ -302,6 +303,7 @@ def identification(P: N.Expr, var: N.Symbol, layout: str, neat=lambda e: e) -> l
         law = rf"{D}f = g\,{D}{x} \Rightarrow {partial} = g"
         return [Step("identification", law, P, "derivative")]
     G = neat(transpose(P))
+    shown: N.Expr
     if kind == "vector":
         form, grad = rf"g^\top {D}{x}", "g"
         shown = N.MatMul(N.Transpose(G), dX)

@@ -105,7 +105,7 @@ class Expander:
 
     def _d_HadamardDiv(self, u):
         a, b = u.args
-        terms = []
+        terms: list[N.Expr] = []
         if self.varies(a):
             terms.append(N.HadamardDiv(self.d(a), b))
         if self.varies(b):
@@ -115,7 +115,7 @@ class Expander:
 
     def _d_Div(self, u):
         a, s = u.args
-        terms = []
+        terms: list[N.Expr] = []
         if self.varies(a):
             terms.append(N.Div(self.d(a), s))
         if self.varies(s):
@@ -223,6 +223,7 @@ class Expander:
         if a.type.is_scalar:
             law = rf"{D}|s| = \operatorname{{sign}}(s)\,{D}s"
             return "norm", law, N.MatMul(N.Elementwise("sign", a), self.d(a))
+        inner: N.Expr
         if a.type.is_matrix:
             inner = N.Apply("tr", N.MatMul(N.Transpose(a), self.d(a)))
             law = rf"{D}\|A\|_F = \operatorname{{tr}}(A^\top {D}A) / \|A\|_F"
@@ -289,6 +290,7 @@ class Expander:
             grad = N.Call(name, a, 1)
             if a.type.is_scalar:
                 return "chain rule", rf"{D}g(s) = g'(s)\,{D}s", N.MatMul(grad, self.d(a))
+            out: N.Expr
             if a.type.is_matrix:
                 out = N.Apply("tr", N.MatMul(N.Transpose(grad), self.d(a)))
                 return "chain rule", rf"{D}g(U) = \operatorname{{tr}}(\nabla g(U)^\top {D}U)", out

@@ -223,7 +223,7 @@ class Identifier:
         inner = L.args[0]
         if isinstance(inner, (N.Hadamard, N.HadamardDiv)):
             op = r"\odot" if isinstance(inner, N.Hadamard) else r"\oslash"
-            pushed = type(inner)(transpose(inner.left), transpose(inner.right))
+            pushed: N.Expr = type(inner)(transpose(inner.left), transpose(inner.right))
             return "transpose", rf"(A {op} B)^\top = A^\top {op} B^\top", replace(t, L=pushed)
         pushed = transpose(inner)
         if isinstance(pushed, N.Transpose):
@@ -325,6 +325,7 @@ def collect(terms: list[Term], var: N.Symbol) -> tuple[Rewrite | None, N.Expr]:
     if len(terms) == 1:
         return None, total
     dX = Differential(var)
+    shown: N.Expr
     if kind == "matrix":
         shown = N.Apply("tr", N.MatMul(total, dX))
         law = rf"{TR}(A\,{D}X) + {TR}(B\,{D}X) = {TR}((A + B)\,{D}X)"

@@ -145,7 +145,7 @@ class JacobianIdentifier:
 
 def collect(terms: list[Linear], var: N.Symbol) -> N.Expr:
     """``P₁ dx + P₂ dx = (P₁ + P₂) dx``: the total factor ``J`` (``I`` for a bare ``dx``)."""
-    parts = []
+    parts: list[N.Expr] = []
     for t in terms:
         if t.P is None:
             parts.append(N.Identity(var.type.shape[0]) if var.type.is_vector else ONE)

@@ -70,7 +70,7 @@ def visible_width(latex: str) -> float:
     """About how many average glyphs ``latex`` shows: commands for symbols count one
     and a half (``\\odot`` with its spacing), sub- and superscripts count two thirds."""
     text = _DROP.sub("", latex)
-    width, depth_script, i = 0.0, [], 0
+    width, i = 0.0, 0
     braces: list[bool] = []  # for each open brace: whether it opened a script
     pending_script = False
     while i < len(text):
@@ -114,10 +114,11 @@ def visible_width(latex: str) -> float:
 _BINARY = (r"\odot ", r"\oslash ", r"\otimes ")
 
 
-def _split_points(latex: str) -> list[tuple[int, int]]:
+def _split_points(latex: str) -> list[tuple[int, float]]:
     """``(position, parenthesis depth)`` of every binary ``+``, ``-``, ``⊙``, ``⊘``, ``⊗``
-    at brace depth 0."""
-    points, braces, parens = [], 0, 0
+    at brace depth 0 (a split between two factors counts half a level deeper)."""
+    points: list[tuple[int, float]] = []
+    braces, parens = 0, 0
     i = 0
     while i < len(latex):
         if latex.startswith(r"\bigl", i) or latex.startswith(r"\left", i):
@@ -142,7 +143,7 @@ def _split_points(latex: str) -> list[tuple[int, int]]:
     return points
 
 
-def _fill(latex: str, points: list[tuple[int, int]], width: float) -> list[str]:
+def _fill(latex: str, points: list[tuple[int, float]], width: float) -> list[str]:
     """Rows filled up to ``width``, cut at ``points``: among the cuts that keep a row
     within ``width`` and fill at least half of it, the shallowest, then the last."""
     rows, start = [], 0

@@ -17,7 +17,8 @@ from ...algebra import (
 def hadamard_normal_form(e: N.Expr):
     """a ⊙ (b ⊙ c) ./ d written as one chain over one denominator, with
     exp(u) ./ (1 + exp(u)) = σ(u)  and  1 ./ (1 + exp(-u)) = σ(u)"""
-    numerators, denominators = [], []
+    numerators: list[N.Expr] = []
+    denominators: list[N.Expr] = []
     _hadamard_factors(e, numerators, denominators)
     if _already_normal(e, numerators, denominators):
         return None  # said without building the chain again: a long chain stays linear

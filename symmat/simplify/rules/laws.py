@@ -64,7 +64,8 @@ def _inverted(f: N.Expr) -> N.Expr:
     """f⁻¹, written as a power (X⁻¹ of Xᵏ is X⁻ᵏ)."""
     p = _power_of(f)
     if p is not None:
-        return _as_power(p[0], -p[1], p[2])
+        inverse = _as_power(p[0], -p[1], p[2])
+        return inverse if inverse is not None else N.Identity(f.type.shape[0])  # (X⁰)⁻¹ = I
     return N.Power(f, -1.0)
 
 
@@ -246,8 +247,8 @@ def diagonal_cancels_over_sum(e: N.MatMul):
             if v is None or not isinstance(total, N.Add):
                 continue
             left = d_at < s_at
-            terms = [_cancelled(v, t, left) for t in total.args]
-            if all(t is not None for t in terms):
+            terms = [c for t in total.args if (c := _cancelled(v, t, left)) is not None]
+            if len(terms) == len(total.args):
                 lo, hi = min(d_at, s_at), max(d_at, s_at)
                 return mul(*args[:lo], N.Add(*terms), *args[hi + 1:])
     return None
@@ -257,6 +258,7 @@ def _cancelled(v: N.Expr, term: N.Expr, left: bool) -> N.Expr | None:
     """diag(v) term (or term diag(v)) when v cancels the diagonal or the vector that
     ``term`` starts (ends) with; None otherwise."""
     sign, body = (-1, term.args[0]) if isinstance(term, N.Neg) else (1, term)
+    result: N.Expr | None
     w = _diagonal_vector(body)
     if w is not None:
         result = N.Identity(body.type.shape[0]) if _reciprocal_of(v, w) else None
@@ -276,8 +278,8 @@ def _cancelled(v: N.Expr, term: N.Expr, left: bool) -> N.Expr | None:
 
 def sum_of_diagonals(e: N.Add):
     """diag(a) + diag(b) = diag(a + b) for vectors a, b"""
-    vectors = [_diagonal_vector(t) for t in e.args]
-    if len(e.args) < 2 or any(v is None for v in vectors):
+    vectors = [v for t in e.args if (v := _diagonal_vector(t)) is not None]
+    if len(e.args) < 2 or len(vectors) < len(e.args):
         return None
     return N.Apply("diag", N.Add(*vectors))
 

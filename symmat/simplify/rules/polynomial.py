@@ -88,14 +88,15 @@ def polynomial(e: N.Expr) -> Polynomial:
     return Polynomial.atom(e)
 
 
-def expression(p: Polynomial, like: N.Expr) -> N.Expr:
-    """The polynomial written as a sum of ⊙-products (one ./ per term at most)."""
+def expression(p: Polynomial, like: N.Expr) -> N.Expr | None:
+    """The polynomial written as a sum of ⊙-products (one ./ per term at most); None when
+    its type is not ``like``'s."""
 
-    terms = []
+    terms: list[N.Expr] = []
     for mono, c in p.terms.items():
         num = [a if k == 1 else N.ElemPower(a, k) for a, k in mono if k > 0]
         den = [a if k == -1 else N.ElemPower(a, -k) for a, k in mono if k < 0]
-        body = None
+        body: N.Expr | None = None
         for f in num:
             body = f if body is None else N.Hadamard(body, f)
         if den:
@@ -182,7 +183,8 @@ def _without_reciprocals(s: N.Add) -> bool:
 def distribute_to_cancel(e: N.Hadamard):
     """(Σ tₖ) ⊙ F = Σ (tₖ ⊙ F) when every tₖ ⊙ F loses its denominators"""
 
-    numerators, denominators = [], []
+    numerators: list[N.Expr] = []
+    denominators: list[N.Expr] = []
     _hadamard_factors(e, numerators, denominators)
     for k, s in enumerate(numerators):
         if not isinstance(s, N.Add):

@@ -10,7 +10,7 @@ def flatten_sum(e: N.Add):
     """a + (b + c) = a + b + c"""
     if not any(isinstance(t, N.Add) for t in e.args):
         return None
-    flat = []
+    flat: list[N.Expr] = []
     for t in e.args:
         flat.extend(t.args if isinstance(t, N.Add) else (t,))
     return N.Add(*flat)
@@ -53,9 +53,12 @@ def ones_in_sum(e: N.Add):
 
 def factor_common(e: N.Add):
     """A x + A y = A (x + y) and x A + y A = (x + y) A (a common outer factor)"""
-    terms = [split_coefficient(t) for t in e.args]
-    if any(base is None or not isinstance(base, N.MatMul) for _, base in terms):
-        return None
+    terms: list[tuple[float, N.MatMul]] = []
+    for t in e.args:
+        c, base = split_coefficient(t)
+        if not isinstance(base, N.MatMul):
+            return None
+        terms.append((c, base))
     for side in (0, -1):
         first = terms[0][1].args[side]
         if first.type.is_scalar:
@@ -81,9 +84,10 @@ def common_coefficient(e: N.Add):
     if len(coefs) != 1:
         return None
     c = coefs.pop()
-    if abs(c) == 1.0 or any(split_coefficient(t)[1] is None for t in e.args):
+    bases = [base for t in e.args if (base := split_coefficient(t)[1]) is not None]
+    if abs(c) == 1.0 or len(bases) < len(e.args):
         return None
-    return mul(N.Number(c), N.Add(*[split_coefficient(t)[1] for t in e.args]))
+    return mul(N.Number(c), N.Add(*bases))
 
 
 def positive_first(e: N.Add):
