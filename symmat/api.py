@@ -32,7 +32,8 @@ from .matrix_form import NoMatrixForm, matrix_form
 from .parse import ensure_recursion_limit, parse
 from .provenance import inherit
 from .shapes import Type
-from .simplify.engine import simplify, stable_forms
+from .simplify.engine import simplify
+from .simplify.stable import stable_forms
 
 LAYOUTS = ("numerator", "denominator")
 FORMS = ("matrix", "index")

@@ -15,7 +15,7 @@ from .index import tensor as T
 from .index.expr import IndexExpr
 from .index.notation import IndexPrinter
 from .matrix_form import open_wide_operand
-from .printing.precedence import format_number
+from .numbers import format_number
 
 OUT_LETTERS = "ijklmnabcdefgh"
 SUM_LETTERS = "pqrstuvwxyz"

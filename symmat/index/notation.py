@@ -7,7 +7,7 @@ brackets.
 """
 from __future__ import annotations
 
-from ..printing.precedence import format_number
+from ..numbers import format_number
 from . import tensor as T
 
 _LETTERS = "ijklmnpqrstuvwabcdefgh"

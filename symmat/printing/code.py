@@ -20,14 +20,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 from .. import nodes as N
-from ..errors import SymmatError
 from ..functions import ELEMENTWISE
 from ..shapes import Prod
-from ..simplify.engine import stable_forms
+from ..simplify.formulas import derivative_formula
+from ..simplify.stable import stable_forms
 from .code_index import IndexPrinter, index_variables
 from .code_products import ADD, ATOM, MAX_EXPANDED_POWER, MUL, POW, UNARY, Code, ProductPrinter, precedence_of, wrap
 from .pynames import Namespace, safe_identifier
@@ -386,22 +385,6 @@ def _call_argument(template: str, m: re.Match) -> bool:
     ``f(..., _)`` (anything there needs no parentheses)."""
     before = template[: m.start()]
     return (before.endswith("(") or before.endswith(", ")) and template[m.end() : m.end() + 1] in (")", ",")
-
-
-@cache
-def derivative_formula(name: str, order: int) -> N.Expr:
-    """``f^(order)(x)`` of a built-in elementwise ``f`` as an expression in the scalar ``x``:
-    the table's formula for order 1, the derivative engine's result beyond."""
-    from ..parse import parse
-
-    if order == 1:
-        return parse(ELEMENTWISE[name].derivative, {"x": "scalar"})
-    from ..api import diff
-
-    result = diff(derivative_formula(name, order - 1), "x", where={"x": "scalar"})
-    if type(result).__module__ != N.__name__:  # e.g. an index-notation result
-        raise SymmatError(f"the code printers cannot yet print the derivative of order {order} of {name}")
-    return result
 
 
 def compile_expr(expr: N.Expr, sig: Signature, ns: Namespace, bindings: dict | None = None) -> tuple[list[str], Code]:

@@ -16,9 +16,10 @@ from typing import TypeGuard
 
 from .. import nodes as N
 from ..functions import ELEMENTWISE, MATRIX_FUNCTIONS
+from ..numbers import exact_fraction, format_number
 from ..shapes import STRICT, Prod, Type
 from .latex_names import latex_name
-from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, exact_fraction, format_number, precedence
+from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, precedence
 from .printer import Printer
 from .shared import shared_subexpressions
 from .sizes import sized_constants

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from .. import nodes as N
 from ..errors import ShapeError
+from ..numbers import format_exponent, number_text
 from ..shapes import Prod
-from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, format_exponent, number_text, precedence
+from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, precedence
 from .printer import Printer
 from .shared import shared_subexpressions
 from .sizes import sized_constants

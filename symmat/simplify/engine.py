@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from .. import nodes as N
 from ..algebra import hadamard_link, hadamard_spliced, opens_up, spliced
-from .rules import RULES, STABLE_FORMS
+from .rules import RULES
 
 MAX_REWRITES_PER_NODE = 50
 
@@ -87,12 +87,3 @@ def simplify(e: N.Expr) -> N.Expr:
 
     ensure_recursion_limit()
     return Simplifier()(e)
-
-
-def stable_forms(e: N.Expr) -> N.Expr:
-    """``e`` with the formulas that overflow when written by hand (log(1 + exp(u)),
-    log(sum(exp(u))), exp(u) / sum(exp(u))) replaced by the functions that do not."""
-    from ..parse import ensure_recursion_limit
-
-    ensure_recursion_limit()
-    return Simplifier(STABLE_FORMS)(e)

@@ -1,0 +1,41 @@
+"""How a number is written, the same everywhere (the printers, index notation, error
+messages): the shortest text that reads back as the same float."""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+
+def format_number(value: float) -> str:
+    """Shortest text that reads back as the same float: 2.0 -> '2', 0.001 -> '0.001',
+    π -> 'pi'."""
+    if value == math.pi:
+        return "pi"
+    if value == int(value) and abs(value) < 1e16:
+        return str(int(value))
+    text = repr(value)
+    return text.replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
+
+
+def exact_fraction(value: float) -> Fraction | None:
+    """``value`` as a quotient of small integers when it is exactly the float of one
+    (1/3, not 0.3333333333333333), and that is shorter to write than the decimal."""
+    if value != value or value in (float("inf"), float("-inf")) or value == int(value):
+        return None
+    fraction = Fraction(value).limit_denominator(1000)
+    if float(fraction) != value or len(str(fraction)) + 2 >= len(format_number(value)):
+        return None
+    return fraction
+
+
+def number_text(value: float) -> str:
+    """A number as the text printer writes a coefficient: ``2``, ``0.5``, ``1/3``."""
+    fraction = exact_fraction(value)
+    return format_number(value) if fraction is None else f"{fraction.numerator}/{fraction.denominator}"
+
+
+def format_exponent(value: float) -> str:
+    """An exponent as text: ``2``, ``-1``, ``(1/3)`` (a quotient that is exactly the
+    float, in parentheses: ``s^1/3`` would read as ``(s^1)/3``)."""
+    fraction = exact_fraction(value)
+    return format_number(value) if fraction is None else f"({fraction.numerator}/{fraction.denominator})"

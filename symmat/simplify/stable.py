@@ -1,0 +1,16 @@
+"""Numerically stable forms: the formulas that overflow when written by hand replaced by
+the functions that do not. Applied before differentiating (symmat.diff) and before
+generating code (printing/code.py); the full simplifier is never run by a printer."""
+from __future__ import annotations
+
+from .. import nodes as N
+from ..parse import ensure_recursion_limit
+from .engine import Simplifier
+from .rules import STABLE_FORMS
+
+
+def stable_forms(e: N.Expr) -> N.Expr:
+    """``e`` with the formulas that overflow when written by hand (log(1 + exp(u)),
+    log(sum(exp(u))), exp(u) / sum(exp(u))) replaced by the functions that do not."""
+    ensure_recursion_limit()
+    return Simplifier(STABLE_FORMS)(e)
