@@ -37,6 +37,7 @@ import platform
 import re
 import sys
 import timeit
+from functools import partial
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -187,6 +188,11 @@ def loops(fn) -> int:
         number *= 10
 
 
+def _jax_call(fn, args):
+    """One timed JAX call: dispatch returns at once, so wait for the result."""
+    return fn(*args).block_until_ready()
+
+
 def time_all(fns: dict, repeat: int) -> dict:
     """Minimum seconds per call of each function, the functions taking turns each round
     and the order of the turns reversed every other round."""
@@ -258,7 +264,9 @@ def main(argv=None) -> int:
             print(source.rstrip())
             print()
 
-        times = time_all({"hand": lambda: hand(values), "symmat": lambda: fn(*gen_args)}, args.repeat)
+        # partial binds this case's function and arguments now (a lambda would read the loop's
+        # variables when called: the same here, as time_all calls it at once, but fragile).
+        times = time_all({"hand": partial(hand, values), "symmat": partial(fn, *gen_args)}, args.repeat)
         if jax_fns and label in jax_fns:
             # Timed on its own, after NumPy: XLA's worker threads, still busy just after
             # a call, would otherwise slow whichever NumPy function came next.
@@ -266,7 +274,7 @@ def main(argv=None) -> int:
             jargs = convert(values)
             jgot = np.asarray(jfn(*jargs).block_until_ready())  # warm-up: compiles
             assert np.allclose(jgot, expected, rtol=1e-7, atol=1e-9), f"jax {label}"
-            times.update(time_all({"jax": lambda: jfn(*jargs).block_until_ready()}, args.repeat))
+            times.update(time_all({"jax": partial(_jax_call, jfn, jargs)}, args.repeat))
         rows.append((label, size, times))
 
     head = f"{'case':<20} {'size':<16} {'hand ms':>9} {'symmat ms':>9} {'ratio':>6}  {'verdict':<8}"

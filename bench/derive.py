@@ -14,7 +14,8 @@ fairest comparison is SymPy on explicit matrices of symbols (n = 3: W_k are 3 x 
 matrices of 9 symbols each), differentiating the same scalar by the 9 entries of W₁
 with ``sympy.diff`` (the gradient as a 3 x 3 matrix), each case in a subprocess with a
 time limit (after the first timeout the larger L are skipped: SymPy's time grows
-exponentially in L, so the ratio column is for small L). Both sides produce an unevaluated symbolic result; neither simplifies.
+exponentially in L, so the ratio column is for small L). Both sides produce an unevaluated
+symbolic result; neither simplifies.
 """
 from __future__ import annotations
 

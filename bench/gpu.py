@@ -25,8 +25,9 @@ For each framework, three functions of the same arrays:
 Every function is first checked against the hand-written value; only then is it timed:
 warm-up calls (compilation), then ``--repeat`` calls, each ending when the device is done
 (``block_until_ready``, ``torch.cuda.synchronize``), the three functions taking turns; the
-table gives the median (``--stat min``: the minimum, steadier on a shared CPU) and ratios. ``--quick`` uses sizes a shared CPU runs in a minute or two; ``--sizes``
-sets them, e.g. ``--sizes "quad=1024,2048; logistic=4000x300; mlp=256x128"``.
+table gives the median (``--stat min``: the minimum, steadier on a shared CPU) and ratios.
+``--quick`` uses sizes a shared CPU runs in a minute or two; ``--sizes`` sets them, e.g.
+``--sizes "quad=1024,2048; logistic=4000x300; mlp=256x128"``.
 
 Goals (issue 15): symmat's Hessians at least as fast as ``jax.hessian`` and ahead of
 ``torch.func.hessian`` on the quadratic-form and logistic cases; symmat within 1.2x of the

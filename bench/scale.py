@@ -209,11 +209,11 @@ def cold_start(repeat: int = 5) -> dict:
     def best(args: list[str]) -> float:
         times = []
         for _ in range(repeat):
-            code = ("import time, sys; t = time.perf_counter(); sys.argv = ['symmat'] + %r; "
-                    "sys.path.insert(0, %r); import symmat.cli as c; import contextlib, io; "
+            code = (f"import time, sys; t = time.perf_counter(); sys.argv = ['symmat'] + {args!r}; "
+                    f"sys.path.insert(0, {ROOT!r}); import symmat.cli as c; import contextlib, io; "
                     "out = io.StringIO(); ctx = contextlib.redirect_stdout(out); ctx.__enter__(); "
-                    "rc = c.main(%r) if %r else 0; ctx.__exit__(None, None, None); "
-                    "print(time.perf_counter() - t, 'sympy' in sys.modules)") % (args, ROOT, args, bool(args))
+                    f"rc = c.main({args!r}) if {bool(args)!r} else 0; ctx.__exit__(None, None, None); "
+                    "print(time.perf_counter() - t, 'sympy' in sys.modules)")
             done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
             seconds, sympy = done.stdout.split()
             times.append((float(seconds), sympy == "True"))
@@ -245,14 +245,18 @@ def main() -> None:
     previous, sympy_out = None, False
     for L in layers:
         r = run_symmat("deep", L, args.timeout)
-        sp_r = {"error": "skipped (timed out at a smaller L)"} if sympy_out else run_sympy("deep", L, args.sympy_timeout)
+        if sympy_out:
+            sp_r = {"error": "skipped (timed out at a smaller L)"}
+        else:
+            sp_r = run_sympy("deep", L, args.sympy_timeout)
         sympy_out = sympy_out or "error" in sp_r
         ratio = rss_ratio = ""
         if previous and "error" not in previous and "error" not in r:
             ratio = f"{r['total'] / previous['total']:.2f}"
             rss_ratio = f"{r['rss_mb'] / previous['rss_mb']:.2f}"
         row = (f"| {L} | {cell(r, 'parse')} | {cell(r, 'derive')} | {cell(r, 'text')} | {cell(r, 'latex')} | "
-               f"{cell(r, 'numpy')} | {cell(r, 'total')} s | {ratio} | {cell(r, 'rss_mb', '{:.0f}')} MB | {rss_ratio} | "
+               f"{cell(r, 'numpy')} | {cell(r, 'total')} s | {ratio} | "
+               f"{cell(r, 'rss_mb', '{:.0f}')} MB | {rss_ratio} | "
                f"{cell(r, 'text_chars', '{:,}')} | {cell(r, 'latex_chars', '{:,}')} | {cell(r, 'parses_back', '{}')} | "
                f"{reference(sp_r)} |")
         if args.tensorgrad:

@@ -5,8 +5,8 @@ arguments and sets ``run``, a function of the parsed arguments that prints the r
 and returns the exit status. Add a subcommand by appending its function to
 :data:`SUBCOMMANDS`.
 
-Exit status: 0 on success, 1 when ``diff --check`` finds the result wrong, 2 on bad input (a :class:`SymmatError`, shown with a caret
-under the offending place) and on bad usage (argparse's own convention).
+Exit status: 0 on success, 1 when ``diff --check`` finds the result wrong, 2 on bad input (a
+:class:`SymmatError`, shown with a caret under the offending place) and on bad usage (argparse's own convention).
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import NoReturn, Union
+from typing import NoReturn
 
 from .errors import DeclarationError, reject_invalid_utf8
 from .functions import RESERVED_NAMES
@@ -60,7 +60,7 @@ class Declarations:
         return names
 
 
-Where = Union[None, str, Mapping[str, object], Declarations]
+Where = None | str | Mapping[str, object] | Declarations
 
 
 def parse_declarations(where: Where) -> Declarations:

@@ -208,8 +208,7 @@ class Evaluator:
         return self(node.expr)
 
     def _eval_FnCall(self, node):
-        name, args, which, out = node.args
-        return self.call_function(node.head, [self(a) for a in args], node.type.shape)
+        return self.call_function(node.head, [self(a) for a in node.arguments], node.type.shape)
 
     def call_function(self, key: str, args: list, shape: tuple):
         """``values[key](*args)``, checked to have ``shape``; its value fixes the size of

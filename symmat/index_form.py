@@ -92,7 +92,7 @@ def _body(t: T.Tensor, out_letters: list[str], latex: bool, taken: frozenset[str
             return _body(opened, out_letters, latex, taken)
         names = _Labels(out_letters, taken).letters(t)
         parts = [_factor(op, [names[l] for l in sub], latex) for op, sub in zip(t.operands, t.subscripts)]
-        body = (r" " if latex else " ").join(parts)
+        body = " ".join(parts)
         if t.coef == -1.0:
             return "-" + body
         return body if t.coef == 1.0 else f"{format_number(t.coef)} {body}"
@@ -125,7 +125,8 @@ def _headline(node: IndexExpr, latex: bool, taken: frozenset[str]) -> tuple[str,
     if info.order != 1:
         k = info.order
         if latex:
-            return rf"\left[\frac{{\partial^{{{k}}} {f_name}}}{{\partial {info.wrt}^{{{k}}}}}\right]_{{{''.join(letters)}}}", letters
+            fraction = rf"\frac{{\partial^{{{k}}} {f_name}}}{{\partial {info.wrt}^{{{k}}}}}"
+            return rf"\left[{fraction}\right]_{{{''.join(letters)}}}", letters
         return f"[∂^{k} {f_name}/∂{info.wrt}^{k}][{','.join(letters)}]", letters
     r, k = info.f_rank, info.x_rank
     if info.layout == "numerator":

@@ -283,7 +283,8 @@ def _syntax(text: str) -> Syn:
         pos = e.pos_in_stream or 0  # always set for this error (lark types it Optional)
         raise ParseError(f"unexpected character {text[pos]!r}", text, pos) from None
     except lark.exceptions.UnexpectedEOF as e:
-        raise ParseError(f"the expression ends too early: expected {_expected_words(e.expected)}", text, len(text)) from None
+        what = f"the expression ends too early: expected {_expected_words(e.expected)}"
+        raise ParseError(what, text, len(text)) from None
     except lark.exceptions.UnexpectedToken as e:
         if e.token.type == "$END":
             what = "the expression ends too early"
@@ -678,10 +679,15 @@ class _Typer:
             self.function_args[name], self.function_out[name] = expected, out
         expected, out = self.function_args[name], self.function_out[name]
         if len(args) != len(expected):
-            raise ArityError(f"{name} takes {len(expected)} argument{'s' if len(expected) > 1 else ''}, not {len(args)}")
+            plural = "s" if len(expected) > 1 else ""
+            raise ArityError(f"{name} takes {len(expected)} argument{plural}, not {len(args)}")
         for k, (want, got) in enumerate(zip(expected, args)):
             where = f" as argument {k + 1}" if len(args) > 1 else ""
-            self.u.unify_types(want, got, lambda: f"{name} takes {want.describe()}{where}, not {got.describe()}")
+
+            def mismatch(want: Type = want, got: Type = got, where: str = where) -> str:
+                return f"{name} takes {want.describe()}{where}, not {got.describe()}"
+
+            self.u.unify_types(want, got, mismatch)
         if len(args) == 1 and out is None:
             return N.infer_call(self.u, args[0], len(which))
         return N.infer_function_call(args, which, out)
@@ -700,7 +706,7 @@ class _Typer:
         return N.infer_matmul(self.u, head, self.infer(arg))
 
     def _infer_grad_call(self, s):
-        name, order, which, args = s.args
+        name, _order, which, args = s.args
         if name in ELEMENTWISE or name in MATRIX_FUNCTIONS or name in self.decls.variables:
             raise UnknownFunctionError(f"∇{name} needs an abstract scalar function, and {name} is not one")
         which = self._which(s)
@@ -818,7 +824,8 @@ class _Typer:
         if kind == "binary":
             return _BINARY_FUNCTIONS[name](*built)
         if kind == "product":
-            return N.MatMul(self._build_symbol(Syn("symbol", (name,), s.pos, s.start, s.start + len(name)), self.heads[id(s)]), built[0])
+            symbol = Syn("symbol", (name,), s.pos, s.start, s.start + len(name))
+            return N.MatMul(self._build_symbol(symbol, self.heads[id(s)]), built[0])
         return self._build_function(name, built, ())
 
     def _build_function(self, name: str, args: list, which: tuple) -> N.Expr:
@@ -837,5 +844,5 @@ class _Typer:
         return N.MatMul(head, self.build(arg))
 
     def _build_grad_call(self, s):
-        name, order, which, args = s.args
+        name, _order, _which, args = s.args
         return self._build_function(name, [self.build(a) for a in args], self._which(s))

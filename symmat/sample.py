@@ -194,7 +194,7 @@ def abstract_callables(expr: N.Expr, sizes: dict | None = None) -> dict[str, Cal
     for k, (name, node) in enumerate(sorted(several.items()), start=50):
         length = node.out if isinstance(node.out, int) or node.out is None else (sizes or {}).get(node.out, 3)
         nargs = len(node.arguments)
-        for (which, order), fn in _several(k, nargs, length).items():
+        for (which, _), fn in _several(k, nargs, length).items():
             out[N.derivative_head(name, which, nargs)] = fn
     elementwise = {n.name for n in N.walk(expr) if isinstance(n, N.Elementwise) and n.is_abstract}
     scalar = {n.name for n in N.walk(expr) if isinstance(n, N.Call)}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Union
 
 from .errors import ShapeError
 
@@ -29,7 +28,7 @@ class Prod:
         return "*".join(str(f) for f in self.factors)
 
 
-Dim = Union[int, str, Prod]
+Dim = int | str | Prod
 
 
 def dim_product(dims) -> Dim:

@@ -463,7 +463,9 @@ def random_values(expr: N.Expr, rng: np.random.Generator, sizes: dict[str, int] 
     dims = _sizes_of(expr, dict(sizes or {}))
 
     def size(d) -> int:
-        return int(np.prod([size(f) for f in d.factors])) if isinstance(d, Prod) else d if isinstance(d, int) else dims[d]
+        if isinstance(d, Prod):
+            return int(np.prod([size(f) for f in d.factors]))
+        return d if isinstance(d, int) else dims[d]
 
     symbols = expr.free_symbols()
     values: dict[str, Any] = {name: size for name, size in dims.items() if name not in symbols}

@@ -39,7 +39,8 @@ def test_index_form_results_display_their_label(results):
         assert isinstance(results[name], symmat.Expr)
         shown = results[name]._repr_latex_()
         # The labelled entry, alone or above its vectorised Kronecker form.
-        assert shown.startswith(("$\\displaystyle \\frac{\\partial ", "$\\displaystyle \\begin{aligned} \\frac{\\partial ")), name
+        starts = ("$\\displaystyle \\frac{\\partial ", "$\\displaystyle \\begin{aligned} \\frac{\\partial ")
+        assert shown.startswith(starts), name
 
 
 def test_jupyter_finds_the_formula(results):

@@ -357,7 +357,9 @@ def _fn_values() -> dict:
         "∇²_{2,2}g": lambda u, v: 2 * np.sin(a @ u) * np.eye(M),
         "h": lambda u: np.tanh(A @ u),
         "∇h": dh,
-        "∇²h": lambda u: (-2 * np.tanh(A @ u) * (1 - np.tanh(A @ u) ** 2))[:, None, None] * A[:, :, None] * A[:, None, :],
+        "∇²h": lambda u: (
+            (-2 * np.tanh(A @ u) * (1 - np.tanh(A @ u) ** 2))[:, None, None] * A[:, :, None] * A[:, None, :]
+        ),
     }
 
 

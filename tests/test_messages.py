@@ -139,5 +139,5 @@ def test_derivative_with_a_named_and_an_integer_size_matches_finite_differences(
     rng = np.random.default_rng(0)
     values = {"A": rng.normal(size=(4, 3)), "x": rng.normal(size=3), "a": rng.normal(size=4)}
     assert np.asarray(grad.evaluate(values)).shape == (3,)
-    status, out, err = run(["diff", "a^T tanh(A x)", "--wrt", "A", "--where", where, "--layout", layout, "--check"])
+    status, _out, err = run(["diff", "a^T tanh(A x)", "--wrt", "A", "--where", where, "--layout", layout, "--check"])
     assert status == 0, err

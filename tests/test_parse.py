@@ -316,7 +316,7 @@ def test_inference_without_declarations(text, expected):
 
 def test_kronecker_sizes_are_products():
     e = parse("kron(A, B) vec(C)")
-    (m, n), (p, q), (r, s) = (_shapes(e)[k] for k in "ABC")
+    (_m, n), (_p, q), (r, s) = (_shapes(e)[k] for k in "ABC")
     assert e.shape == (parse("kron(A, B)").shape[0],)
     assert {r, s} == {q, n}
 

@@ -80,7 +80,7 @@ class TensorEvaluator(Evaluator):
         return result.reshape(tuple(self.size(d) for d in t.shape))
 
     def _eval_FnCall(self, t: T.FnCall):
-        name, args, which, out = t.args
+        name, args, which, _out = t.args
         key = N.derivative_head(name, which, len(args))
         return self.call_function(key, [self(a) for a in args], t.shape)
 

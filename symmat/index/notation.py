@@ -42,14 +42,15 @@ class IndexPrinter:
                 parts.append(self.indexed(r"\delta" if self.latex else "δ", sub))
             else:
                 parts.append(self.indexed(self.operand(op), sub))
-        body = (" " if self.latex else " ").join(parts)
+        body = " ".join(parts)
         if t.coef != 1.0:
             body = f"{format_number(t.coef)} {body}"
         return body
 
     def operand(self, op: T.Tensor) -> str:
         text = self(op)
-        return text if isinstance(op, (T.Var, T.Elem, T.Call, T.FnCall, T.Inv, T.Det, T.LogDet, T.Softmax)) else f"({text})"
+        atoms = (T.Var, T.Elem, T.Call, T.FnCall, T.Inv, T.Det, T.LogDet, T.Softmax)
+        return text if isinstance(op, atoms) else f"({text})"
 
     def atom(self, t: T.Tensor) -> str:
         if isinstance(t, T.Var):
@@ -78,7 +79,7 @@ class IndexPrinter:
         if isinstance(t, T.FnCall):
             from ..nodes import derivative_head
 
-            name, args, which, out = t.args
+            name, args, which, _out = t.args
             head = derivative_head(name, which, len(args))
             if self.latex:
                 head = head.replace("∇", r"\nabla ").replace("²", "^2")

@@ -371,7 +371,9 @@ class _ToSympy:
 
     def _to_FnCall(self, node):
         if node.out is not None:
-            raise InteropError(f"SymPy has no vector-valued undefined function ({node.name} with values of length {node.out})")
+            raise InteropError(
+                f"SymPy has no vector-valued undefined function ({node.name} with values of length {node.out})"
+            )
         if not node.which:
             return self.function(node.name)(*(self(a) for a in node.arguments))
         if len(node.which) > 2 or len(set(node.which)) != 1:

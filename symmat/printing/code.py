@@ -181,7 +181,7 @@ class CodePrinter(ProductPrinter, IndexPrinter):
         prev = ""
         for k, step in enumerate(steps):
 
-            def fill(m: re.Match, step: str = step) -> str:
+            def fill(m: re.Match, step: str = step, prev: str = prev) -> str:
                 key = m.group(1)
                 if key == "like":
                     return self.sig.like
@@ -469,7 +469,7 @@ def _docstring(expr: N.Expr, sig: Signature) -> list[str]:
         else:
             doc = _callable_doc(safe_identifier(name), order, elementwise, arguments.get(name), sig.target.array_word)
         lines.append(f"    {ident}: callable, {doc}")
-    for d, ident in sig.sizes.items():
+    for ident in sig.sizes.values():
         lines.append(f"    {ident}: int, the size of a dimension no argument fixes")
     lines += ["", f"Returns: {_shape_text(sig, expr.type)}"]
     if sig.target.notes:
@@ -503,7 +503,10 @@ def _callable_doc(base: str, order: int, elementwise: bool, argument=None, word:
     """What a callable parameter computes; ``argument`` is the type of the abstract
     function's argument (a k-th derivative of g: R^m -> R is an m x ... x m array)."""
     if elementwise:
-        what = f"the elementwise function {base}" if order == 0 else f"{base}{chr(39) * order}, derivative of order {order} of {base}"
+        if order == 0:
+            what = f"the elementwise function {base}"
+        else:
+            what = f"{base}{chr(39) * order}, derivative of order {order} of {base}"
         return f"{what}, applied to a whole {word}"
     size = _dim_text(argument[0]) if argument else "n"
     return {

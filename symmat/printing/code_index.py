@@ -172,7 +172,7 @@ class IndexPrinter:
         return self.op("reshape", (call, ATOM), (self._shape_code(t.shape), ATOM))
 
     def _tensor_FnCall(self, t):
-        name, args, which, out = t.args
+        name, args, which, _out = t.args
         fn = self.sig.callables[derivative_head(name, which, len(args)), 0, False]
         return f"{fn}({', '.join(self.tensor_code(a)[0] for a in args)})", ATOM
 

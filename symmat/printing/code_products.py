@@ -289,7 +289,9 @@ class ProductPrinter:
                 return self._leaf(item)
             s = split[i, j]
             key = ("product",) + tuple(items[i : j + 1])
-            build = lambda: self._product(span(i, s), chain_type(items[i : s + 1]), span(s + 1, j), chain_type(items[s + 1 : j + 1]))
+            build = lambda: self._product(
+                span(i, s), chain_type(items[i : s + 1]), span(s + 1, j), chain_type(items[s + 1 : j + 1])
+            )
             return None, self.cached(key, build)
 
         return span(0, len(items) - 1)

@@ -266,7 +266,7 @@ class LatexPrinter(Printer):
 
 
     def _print_FnCall(self, node):
-        name, args, which, out = node.args
+        name, args, which, _out = node.args
         order = len(which)
         head = {0: "", 1: r"\nabla", 2: r"\nabla^2"}.get(order, rf"\nabla^{{{order}}}")
         if order and len(args) > 1:

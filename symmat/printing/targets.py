@@ -14,12 +14,11 @@ Stability: the JAX and PyTorch rows use the frameworks' own stable functions
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from ..errors import SymmatError
 from ..functions import ELEMENTWISE
 
-Template = Union[str, tuple[str, ...]]  # one format string, or steps (see the module docstring)
+Template = str | tuple[str, ...]  # one format string, or steps (see the module docstring)
 
 
 @dataclass(frozen=True)

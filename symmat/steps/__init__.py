@@ -3,8 +3,6 @@ brought into identification form, and the derivative read off (contract §5,
 ``--emit steps``)."""
 from __future__ import annotations
 
-from typing import Union
-
 from .. import nodes as N
 from ..declarations import Where
 from .algebra import Differential, UnsupportedStep

@@ -56,7 +56,7 @@ def line_values(derivation: Derivation, values: dict, direction) -> list[np.ndar
     V = np.asarray(direction, dtype=float)
     for step in derivation.steps:
         ev = DifferentialEvaluator(values, var, V)
-        for name, s in derivation.f.free_symbols().items():
+        for s in derivation.f.free_symbols().values():
             ev(s)  # binds every dimension the expression's variables fix
         if isinstance(step.expr, N.Expr) and hasattr(step.expr, "tensor"):
             value = np.asarray(step.expr.evaluate(values), dtype=float)  # index form

@@ -236,7 +236,8 @@ class Expander:
         if not z.type.is_vector:
             raise UnsupportedStep("a column-wise softmax")
         s = u
-        law = rf"{D}\operatorname{{softmax}}(z) = (\operatorname{{diag}}(s) - s s^\top)\,{D}z,\ s = \operatorname{{softmax}}(z)"
+        law = (rf"{D}\operatorname{{softmax}}(z) = (\operatorname{{diag}}(s) - s s^\top)\,{D}z,"
+               rf"\ s = \operatorname{{softmax}}(z)")
         if z.type.row:
             jac = N.Add(N.Apply("diag", s), N.Neg(N.MatMul(N.Transpose(s), s)))
             return "softmax", law, N.MatMul(self.d(z), jac)

@@ -162,7 +162,8 @@ def test_unconstrained_convention(text, gradient):
     free = symmat.parse(text, SYM_WHERE.replace(" symmetric", ""))
     from tests.numeric import numeric_derivative
 
-    np.testing.assert_allclose(result.evaluate(values), numeric_derivative(free, "S", values, "denominator"), rtol=1e-6, atol=1e-8)
+    expected = numeric_derivative(free, "S", values, "denominator")
+    np.testing.assert_allclose(result.evaluate(values), expected, rtol=1e-6, atol=1e-8)
 
 
 def test_unconstrained_convention_rank4():

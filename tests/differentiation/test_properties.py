@@ -137,7 +137,11 @@ def test_composition_matches_finite_differences(expr, choice, seed):
 
 
 @profile(60)
-@given(expr=st.one_of(nodes(max_depth=2, type_=Type()), compositions(depth=2, type_=Type())), choice=st.integers(0, 100), seed=st.integers(0, 2**32 - 1))
+@given(
+    expr=st.one_of(nodes(max_depth=2, type_=Type()), compositions(depth=2, type_=Type())),
+    choice=st.integers(0, 100),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_hessian_matches_finite_differences(expr, choice, seed):
     """Second derivatives of random scalar functions (any variable rank)."""
     names = sorted(name for name, s in expr.free_symbols().items() if not s.symmetric)
@@ -149,7 +153,10 @@ def test_hessian_matches_finite_differences(expr, choice, seed):
 
 
 @profile(100)
-@given(expr=st.one_of(nodes(max_depth=3, type_=Type()), compositions(depth=3, type_=Type())), seed=st.integers(0, 2**32 - 1))
+@given(
+    expr=st.one_of(nodes(max_depth=3, type_=Type()), compositions(depth=3, type_=Type())),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_forward_and_reverse_mode_agree(expr, seed):
     """rules.derivative (forward) and adjoint.gradient (reverse) on the lowered scalar."""
     symbols = expr.free_symbols()

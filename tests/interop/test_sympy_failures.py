@@ -187,8 +187,10 @@ def test_symmat_answer_in_sympy_types_is_right(name):
     question = case.f()
     assert {s for s in answer.free_symbols if not isinstance(s, sp.Symbol)} <= question.free_symbols | {case.wrt}
     sizes = {m: M, n: NN}
-    rule = {s: sp.ImmutableMatrix(np.asarray(values[s.name]).reshape([int(sp.sympify(d).xreplace(sizes)) for d in s.shape]))
-            for s in question.free_symbols if isinstance(s, sp.MatrixSymbol)}
+    def sized(s):
+        return np.asarray(values[s.name]).reshape([int(sp.sympify(d).xreplace(sizes)) for d in s.shape])
+
+    rule = {s: sp.ImmutableMatrix(sized(s)) for s in question.free_symbols if isinstance(s, sp.MatrixSymbol)}
     rule.update({**sizes, y: values["y"]})
     got = np.asarray(numeric(_with_g(answer).xreplace(rule)), dtype=float)
     np.testing.assert_allclose(got, _expected(case, values), rtol=1e-5, atol=1e-5)

@@ -129,7 +129,8 @@ def test_every_construct_renders():
 
 
 def test_odd_names_render():
-    names = ["x", "W_1", "xy", "alpha", "λ", "é", "a{b}", "x y", "a\\b", "$", "%", "#", "&", "^", "~", "'", "_", "ℓ", "中", "x\n", "∂"]
+    names = ["x", "W_1", "xy", "alpha", "λ", "é", "a{b}", "x y", "a\\b",
+             "$", "%", "#", "&", "^", "~", "'", "_", "ℓ", "中", "x\n", "∂"]
     formulas = [to_latex(N.MatMul(N.Symbol(n, matrix("m", "n")), N.Symbol("v", column("n")))) for n in names]
     formulas += [to_latex(N.Call(n, N.Symbol("v", column("n")), 1)) for n in names]
     formulas += [to_latex(N.Elementwise(n, N.Symbol("v", column("n")), 2)) for n in names]

@@ -2,6 +2,7 @@
 symmat.diff in both layouts, every line rendered by KaTeX, refusals named."""
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import subprocess
@@ -69,7 +70,7 @@ def test_steps_are_rules_on_expressions(f, wrt, extra):
     for step in steps[1:]:
         assert step.rule and isinstance(step.expr, N.Expr)
     printed = [(s.lhs, expr_latex(s.expr)) for s in steps]
-    assert all(a != b for a, b in zip(printed, printed[1:]))
+    assert all(a != b for a, b in itertools.pairwise(printed))
 
 
 def test_headline_g_of_W_transpose_a():

@@ -63,7 +63,8 @@ def transpose_of_sum(e: N.Transpose):
     # A tie goes to the distributed form when its terms are products (no parentheses
     # needed: diag(a) + Aᵀ diag(x)), not powers or scalars ((1 - t .^ 2)ᵀ stays).
     products = all(isinstance(a, (N.MatMul, N.Apply)) for a in inner.args)
-    if after > before or (after == before and not (isinstance(inner, N.Div) or (isinstance(inner, N.Add) and products))):
+    tie_goes_inside = isinstance(inner, N.Div) or (isinstance(inner, N.Add) and products)
+    if after > before or (after == before and not tie_goes_inside):
         return None
     return type(inner)(*[transpose(a) for a in inner.args])
 
