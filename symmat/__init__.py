@@ -1,4 +1,5 @@
 """symmat: symbolic matrix calculus."""
+from . import primitives  # noqa: F401  (registers the matrix functions: see symmat.registry)
 from .api import diff
 from .errors import (
     ArityError,

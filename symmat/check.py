@@ -18,6 +18,7 @@ from .declarations import Declarations, Variable, Where, parse_declarations
 from .errors import DiffError, EvaluationError
 from .evaluate import Evaluator
 from .parse import parse
+from .registry import PRIMITIVES
 from .sample import random_values
 from .shapes import Prod, Type, dim_product
 
@@ -40,7 +41,7 @@ MAX_CHECKED_SIZE = 12
 # keep every matrix that is inverted (or whose determinant is taken) this well-conditioned.
 KINK_MARGIN = 1e-3
 MAX_CONDITION = 1e8
-KINKED = frozenset({"relu", "abs", "sign", "step", "max", "min", "norm1"})
+KINKED = frozenset({"relu", "abs", "sign", "step", "max", "min"})  # and primitives marked kinked
 
 
 def relative_error(got: np.ndarray, want: np.ndarray) -> float:
@@ -291,12 +292,13 @@ def hazard(exprs: list[N.Expr], values: dict[str, Any]) -> bool:
         for node in N.walk(e):
             name = getattr(node, "name", None) if isinstance(node, (N.Elementwise, N.Apply)) else None
             operands = [a for a in node.args if isinstance(a, N.Expr)]
-            if name in KINKED or type(node).__name__.lower() in KINKED:
+            kinked = isinstance(node, N.Apply) and PRIMITIVES[node.name].kinked
+            if kinked or name in KINKED or type(node).__name__.lower() in KINKED:
                 gap = evaluator(operands[0]) if len(operands) == 1 else \
                     np.asarray(evaluator(operands[0])) - np.asarray(evaluator(operands[1]))
                 if np.any(np.abs(np.asarray(gap, dtype=float)) < KINK_MARGIN):
                     return True
-            singular = (isinstance(node, N.Apply) and node.name in ("inv", "det", "logdet")) or (
+            singular = (isinstance(node, N.Apply) and PRIMITIVES[node.name].square) or (
                 isinstance(node, N.Power) and node.base.type.is_matrix and node.exponent < 0)
             if singular:
                 m = np.asarray(evaluator(operands[0]), dtype=float)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import NoReturn
 
 from .errors import DeclarationError, reject_invalid_utf8
-from .functions import RESERVED_NAMES
+from .functions import is_reserved
 
 # Undeclared names that are scalars by the seeds' notation (contract §2): the lowercase
 # Greek letters below and their spelled-out names. π and pi are the constant.
@@ -148,7 +148,7 @@ def _declare(decls: Declarations, part: str, text: str | None, offset: int) -> N
     spec = spec_part.strip()
     if not _NAME.match(name):
         fail(f"{name!r} is not a valid name", name_at)
-    if name in RESERVED_NAMES:
+    if is_reserved(name):
         fail(f"{name!r} is a built-in name and cannot be declared", name_at)
     if decls.declares(name):
         fail(f"{name!r} is declared twice", name_at)

@@ -25,6 +25,7 @@ import numpy as np
 from . import nodes as N
 from .errors import EvaluationError
 from .functions import ELEMENTWISE
+from .registry import PRIMITIVES
 from .shapes import Prod, Type
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ class Evaluator:
         return value.T if np.ndim(value) == 2 else value
 
     def _eval_Apply(self, node):
-        return APPLY[node.name](self(node.args[1]))
+        return PRIMITIVES[node.name].numpy(self(node.args[1]))
 
     def _eval_Elementwise(self, node):
         name, arg, order = node.args
@@ -269,44 +270,6 @@ def product(left, left_type: Type, right, right_type: Type):
     if left_type.is_vector and right_type.is_vector and not left_type.row:
         return np.outer(left, right)
     return left @ right
-
-
-def _logdet(x):
-    sign, value = np.linalg.slogdet(x)
-    return value if sign != 0 else -np.inf
-
-
-def _softmax(z):
-    """Of a vector, or of each column of a matrix."""
-    e = np.exp(z - np.max(z, axis=0))
-    return e / e.sum(axis=0)
-
-
-def _logsumexp(z):
-    """Of a vector, or of each column of a matrix (an n-vector)."""
-    top = np.max(z, axis=0)
-    return top + np.log(np.sum(np.exp(z - top), axis=0))
-
-
-def _diag(x):
-    return np.diag(x) if np.ndim(x) == 1 else np.diag(x).copy()
-
-
-APPLY: dict[str, Callable] = {
-    "tr": np.trace,
-    "det": np.linalg.det,
-    "logdet": _logdet,
-    "inv": np.linalg.inv,
-    "diag": _diag,
-    "vec": lambda x: np.reshape(x, -1, order="F"),
-    "sum": np.sum,
-    "norm": lambda x: np.linalg.norm(x) if np.ndim(x) else abs(x),
-    "norm1": lambda x: np.sum(np.abs(x)),
-    "mean": np.mean,
-    "softmax": _softmax,
-    "log_softmax": lambda z: z - _logsumexp(z),
-    "logsumexp": _logsumexp,
-}
 
 
 def evaluate(expr: N.Expr, values: dict[str, Any]):

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .registry import MATRIX_FUNCTIONS
+
 
 class _LazyNumpy:
     """``numpy``, imported on first use: deriving and printing text or LaTeX (the command
@@ -91,52 +93,30 @@ ELEMENTWISE: dict[str, ElementwiseFunction] = {
 }
 
 
-@dataclass(frozen=True)
-class MatrixFunction:
-    """A function of the language that is not elementwise. Typing is in nodes.py."""
-
-    name: str
-    arity: int
-    latex: str
+def is_reserved(name: str) -> bool:
+    """Whether ``name`` is a built-in function, ``I`` or ``ones`` (no variable may take it)."""
+    return name in ELEMENTWISE or name in MATRIX_FUNCTIONS or name in ("I", "ones")
 
 
-MATRIX_FUNCTIONS: dict[str, MatrixFunction] = {
-    f.name: f
-    for f in [
-        MatrixFunction("tr", 1, r"\operatorname{tr}"),
-        MatrixFunction("det", 1, r"\det"),
-        MatrixFunction("logdet", 1, r"\log\det"),
-        MatrixFunction("inv", 1, ""),
-        MatrixFunction("diag", 1, r"\operatorname{diag}"),
-        MatrixFunction("vec", 1, r"\operatorname{vec}"),
-        MatrixFunction("sum", 1, r"\operatorname{sum}"),
-        MatrixFunction("norm", 1, ""),
-        MatrixFunction("mean", 1, r"\operatorname{mean}"),
-        MatrixFunction("softmax", 1, r"\operatorname{softmax}"),
-        MatrixFunction("log_softmax", 1, r"\operatorname{log\_softmax}"),
-        MatrixFunction("logsumexp", 1, r"\operatorname{logsumexp}"),
-        MatrixFunction("kron", 2, r"\otimes"),
-        MatrixFunction("max", 2, r"\max"),
-        MatrixFunction("min", 2, r"\min"),
-    ]
-}
-
-RESERVED_NAMES = frozenset(ELEMENTWISE) | frozenset(MATRIX_FUNCTIONS) | {"I", "ones"}
-BUILTIN_FUNCTIONS = frozenset(ELEMENTWISE) | frozenset(MATRIX_FUNCTIONS)
+def builtin_functions() -> frozenset[str]:
+    """The names of the built-in functions: elementwise and matrix functions (the
+    registry's, filled when symmat is imported)."""
+    return frozenset(ELEMENTWISE) | frozenset(MATRIX_FUNCTIONS)
 
 
 def near_builtin(name: str) -> str | None:
     """The built-in function that ``name`` is probably a typo of: the same name in
     another case (``Sigmoid``), or, for names of three letters or more, one edit away
     (a letter inserted, deleted or changed: ``sigmod``, ``logdett``, ``sofmax``)."""
-    if name in BUILTIN_FUNCTIONS:
+    builtins = builtin_functions()
+    if name in builtins:
         return None
-    for builtin in sorted(BUILTIN_FUNCTIONS):
+    for builtin in sorted(builtins):
         if name.lower() == builtin:
             return builtin
     if len(name) < 3:
         return None
-    for builtin in sorted(BUILTIN_FUNCTIONS, key=lambda b: (abs(len(b) - len(name)), b)):
+    for builtin in sorted(builtins, key=lambda b: (abs(len(b) - len(name)), b)):
         if _one_edit(name, builtin):
             return builtin
     return None

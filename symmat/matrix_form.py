@@ -108,20 +108,12 @@ class Raiser:
     def _raise_VarPow(self, t):
         return N.GeneralPower(self(t.args[0]), self(t.args[1]))
 
-    def _raise_Inv(self, t):
-        return N.Power(self(t.args[0]), -1)
-
-    def _raise_Det(self, t):
-        return N.Apply("det", self(t.args[0]))
-
-    def _raise_LogDet(self, t):
-        return N.Apply("logdet", self(t.args[0]))
-
-    def _raise_Softmax(self, t):
-        return N.Apply("softmax", self(t.args[0]))
-
-    def _raise_LogSumExp(self, t):
-        return N.Apply("logsumexp", self(t.args[0]))
+    def _raise_Apply(self, t: T.Apply):
+        """An opaque primitive in matrix notation: as the primitive says, else name(x)."""
+        args = [self(op) for op in t.operands]
+        if t.prim.matrix_form is not None:
+            return t.prim.matrix_form(*args)
+        return N.Apply(t.prim.name, *args)
 
     def _raise_Call(self, t):
         name, arg, order = t.args

@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import ShapeError
 from .functions import ELEMENTWISE, MATRIX_FUNCTIONS
+from .registry import PRIMITIVES
 from .shapes import SCALAR, STRICT, Dim, Prod, Type, Unifier, column, dim_product, matrix
 
 
@@ -210,7 +211,8 @@ def infer_kron(u: Unifier, a: Type, b: Type) -> Type:
     return Type((dim_product(rows or cols),), row=not rows)
 
 
-def _square(u: Unifier, op: str, t: Type) -> Any:
+def square_dimension(u: Unifier, op: str, t: Type) -> Dim:
+    """The side of the square matrix ``t`` (``op`` needs one: a ShapeError otherwise)."""
     if not t.is_matrix:
         raise ShapeError(f"{op} needs a square matrix, not {t.describe()}")
     u.unify(t.shape[0], t.shape[1], lambda: f"{op} needs a square matrix, not {t.describe()}")
@@ -221,7 +223,7 @@ def infer_power(u: Unifier, base: Type, exponent: float) -> Type:
     if base.is_scalar:
         return base
     if base.is_matrix and float(exponent).is_integer():
-        _square(u, "a matrix power", base)
+        square_dimension(u, "a matrix power", base)
         return base
     if base.is_matrix:
         raise ShapeError(f"a matrix power must be an integer, not {exponent:g}")
@@ -234,64 +236,6 @@ def infer_transpose(u: Unifier, t: Type) -> Type:
     if t.is_vector:
         return Type(t.shape, not t.row)
     return t
-
-
-def _apply_rules() -> dict[str, Callable[[Unifier, Type], Type]]:
-    def scalar_of_square(name):
-        return lambda u, t: (_square(u, name, t), SCALAR)[1]
-
-    def inv(u, t):
-        _square(u, "inv", t)
-        return t
-
-    def diag(u, t):
-        if t.is_vector:
-            return matrix(t.shape[0], t.shape[0])
-        return column(_square(u, "diag", t))
-
-    def vec(u, t):
-        if t.is_matrix:
-            return column(dim_product([t.shape[0], t.shape[1]]))
-        if t.is_vector:
-            return column(t.shape[0])
-        raise ShapeError(f"vec cannot take {t.describe()}")
-
-    def columnwise(name, reduces):
-        """softmax, log_softmax (same shape) and logsumexp (a scalar per column) of a
-        vector, or of a matrix column by column (an m x n matrix gives n values)."""
-
-        def rule(u, t):
-            if not (t.is_vector or t.is_matrix):
-                raise ShapeError(f"{name} needs a vector or a matrix, not {t.describe()}")
-            if not reduces:
-                return t
-            return SCALAR if t.is_vector else column(t.shape[1])
-
-        return rule
-
-    def norm1(u, t):
-        if not t.is_vector:
-            raise ShapeError(f"norm(·, 1) needs a vector, not {t.describe()}")
-        return SCALAR
-
-    return {
-        "tr": scalar_of_square("tr"),
-        "det": scalar_of_square("det"),
-        "logdet": scalar_of_square("logdet"),
-        "inv": inv,
-        "diag": diag,
-        "vec": vec,
-        "sum": lambda u, t: SCALAR,
-        "norm": lambda u, t: SCALAR,
-        "mean": lambda u, t: SCALAR,
-        "norm1": norm1,  # norm(x, 1)
-        "softmax": columnwise("softmax", False),
-        "log_softmax": columnwise("log_softmax", False),
-        "logsumexp": columnwise("logsumexp", True),
-    }
-
-
-APPLY_RULES = _apply_rules()
 
 
 def infer_call(u: Unifier, arg: Type, order: int) -> Type:
@@ -503,15 +447,15 @@ class Transpose(Expr):
 
 
 class Apply(Expr):
-    """A matrix function of the language: tr, det, logdet, inv, diag, vec, sum, norm,
-    softmax, logsumexp."""
+    """A matrix function of the language (tr, det, inv, softmax, …): the primitive
+    ``name`` of the registry (symmat.registry) applied to ``arg``."""
 
     __slots__ = ()
 
     def __init__(self, name: str, arg: Expr):
-        if name not in APPLY_RULES:
+        if name not in PRIMITIVES:
             raise ValueError(f"unknown matrix function {name}")
-        self._init((name, arg), APPLY_RULES[name](STRICT, arg.type))
+        self._init((name, arg), PRIMITIVES[name].shape(STRICT, arg.type))
 
     @property
     def name(self) -> str:

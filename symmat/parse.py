@@ -52,6 +52,7 @@ from .errors import (
     reject_invalid_utf8,
 )
 from .functions import ELEMENTWISE, MATRIX_FUNCTIONS, near_builtin
+from .registry import PRIMITIVES
 from .shapes import SCALAR, DimNamer, DimVar, Type, Unifier, column, matrix
 
 RECURSION_LIMIT = 20_000
@@ -648,7 +649,7 @@ class _Typer:
         if kind == "binary":
             return _BINARY_FUNCTIONS[name].rule(self.u, *types)
         if kind == "apply":
-            return N.APPLY_RULES[self._apply_name(s)](self.u, types[0])
+            return PRIMITIVES[self._apply_name(s)].shape(self.u, types[0])
         if kind == "product":
             head = self.heads[id(s)] = self._infer_symbol(Syn("symbol", (name,), s.pos, s.start, s.start + len(name)))
             return N.infer_matmul(self.u, head, types[0])

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import nodes as N
+from .registry import PRIMITIVES
 from .shapes import Prod
 
 # Roles, strongest first: a variable that must be invertible somewhere stays so.
@@ -34,7 +35,6 @@ GENERAL, POSITIVE, SPD = "general", "positive", "spd"
 _STRENGTH = {GENERAL: 0, POSITIVE: 1, SPD: 2}
 
 _POSITIVE_FUNCTIONS = {"log", "sqrt"}
-_SPD_FUNCTIONS = {"inv", "det", "logdet"}
 
 # Abstract functions get derivatives up to this order (a k-th derivative of an
 # expression with ∇²g needs ∇^(k+2) g).
@@ -65,7 +65,7 @@ def roles(expr: N.Expr) -> dict[str, str]:
                 found[symbol.name] = wanted
 
     for node in N.walk(expr):
-        if isinstance(node, N.Apply) and node.name in _SPD_FUNCTIONS:
+        if isinstance(node, N.Apply) and PRIMITIVES[node.name].square:
             mark(node.args[1], SPD)
         elif isinstance(node, N.Power) and node.base.type.is_matrix and node.exponent < 0:
             mark(node.base, SPD)

@@ -2,7 +2,8 @@
 
 The layers, lowest first (the README's "Layout of the code" states the same rule):
 
-    foundation      errors, the elementwise table, shapes, how numbers are written
+    foundation      errors, the elementwise table, shapes, how numbers are written,
+                    the registry of matrix functions (plain data, read by every layer)
     nodes           the typed expression tree, its algebra, provenance beside it
     language        declarations and the parser (text -> nodes; the tables write
                     their formulas in the language, so it sits just above the nodes)
@@ -16,6 +17,8 @@ The layers, lowest first (the README's "Layout of the code" states the same rule
     interop         SymPy in and out
     api             symmat.diff: reads its arguments, orchestrates the stages
     steps, check    derivations by differentials, the numeric check
+    primitives      the matrix functions, one module each: each describes its function
+                    to every layer below and registers it (symmat.registry)
     cli             the command line and the package's front door
 
 Every import is read, including those inside functions (``ast``, not the import
@@ -40,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent / "symmat"
 
 # Lowest first. A module belongs to the layer of the longest prefix that names it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundation", ("symmat.errors", "symmat.functions", "symmat.shapes", "symmat.numbers")),
+    ("foundation", ("symmat.errors", "symmat.functions", "symmat.shapes", "symmat.numbers", "symmat.registry")),
     ("nodes", ("symmat.nodes", "symmat.algebra", "symmat.provenance")),
     ("language", ("symmat.declarations", "symmat.parse")),
     ("index", ("symmat.index",)),
@@ -53,6 +56,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("interop", ("symmat.interop",)),
     ("api", ("symmat.api",)),
     ("steps and check", ("symmat.steps", "symmat.check")),
+    ("primitives", ("symmat.primitives",)),
     ("cli", ("symmat.cli", "symmat.__main__", "symmat")),
 ]
 

@@ -5,10 +5,8 @@ propagated from the root to the leaves by the transposed product and chain rules
 
     t = c Σ Π A_k        ⇒  Ā_k += c Σ t̄ Π_{j≠k} A_j   (labels of A_k kept free)
     t = f(A) elementwise ⇒  Ā += t̄ ⊙ f'(A)
-    t = X⁻¹              ⇒  X̄ += -X⁻ᵀ t̄ X⁻ᵀ
-    t = det X            ⇒  X̄ += t̄ det(X) X⁻ᵀ        t = log|det X| ⇒ X̄ += t̄ X⁻ᵀ
-    t = softmax(z)       ⇒  z̄ += s ⊙ t̄ - s (sᵀ t̄)     t = logsumexp(z) ⇒ z̄ += t̄ softmax(z)
-                            (column by column for a matrix z)
+    t = f(A), a primitive ⇒ Ā += each term of f's differential (symmat.registry.Term),
+                            transposed like a contraction (X⁻¹: X̄ += -X⁻ᵀ t̄ X⁻ᵀ)
     t = A .^ b (b scalar) ⇒ Ā += t̄ ⊙ b A .^ (b-1),   b̄ += Σ t̄ ⊙ log(A) ⊙ t
     t = ∇ᵏg(a)           ⇒  ā += t̄ : ∇ᵏ⁺¹g(a)          t = reshape(A) ⇒ Ā += reshape⁻¹(t̄)
     t = g(a, b, …)       ⇒  ā += t̄ : ∂_a g(a, b, …), and so for each argument
@@ -24,6 +22,7 @@ from collections.abc import Hashable
 from ..errors import DiffError
 from ..index import tensor as T
 from ..index.elementwise import power_slope, slope, var_power_slope
+from ..registry import D
 
 
 def _topological(root: T.Tensor, name: str, depends: dict[T.Tensor, bool]) -> list[T.Tensor]:
@@ -76,29 +75,9 @@ class Backpropagation:
             self.send(term, a)
 
     def _back_Einsum(self, t: T.Einsum, a):
-        size = {l: d for op, sub in zip(t.operands, t.subscripts) for l, d in zip(sub, op.shape)}
         for k, op in enumerate(t.operands):
-            if not T.depends_on(op, self.var.name, self.depends):
-                continue
-            ops = [a] + [o for j, o in enumerate(t.operands) if j != k]
-            subs: list[tuple[Hashable, ...]] = [tuple(t.out), *(s for j, s in enumerate(t.subscripts) if j != k)]
-            present = {l for s in subs for l in s}
-            target: list[Hashable] = []
-            for position, label in enumerate(t.subscripts[k]):
-                if label in target:
-                    # A repeated label (X_ii): the adjoint is diagonal there, δ_ij.
-                    fresh = ("diagonal", position)
-                    ops.append(T.Delta(size[label]))
-                    subs.append((label, fresh))
-                    target.append(fresh)
-                else:
-                    target.append(label)
-            for label in dict.fromkeys(t.subscripts[k]):
-                if label not in present:
-                    # A label summed away only in A_k (sum X): the adjoint is constant along it.
-                    ops.append(T.Ones((size[label],)))
-                    subs.append((label,))
-            self.send(op, T.einsum(ops, subs, tuple(target), t.coef))
+            if T.depends_on(op, self.var.name, self.depends):
+                self.send(op, transpose_operand(t.operands, t.subscripts, t.out, t.coef, k, a))
 
     def _hadamard(self, a: T.Tensor, b: T.Tensor) -> T.Tensor:
         labels = tuple(range(a.rank))
@@ -119,29 +98,18 @@ class Backpropagation:
         labels = tuple(range(t.rank))
         self.send(b, T.einsum([a, T.Elem("log", arg, 0), t], [labels] * 3, ()))
 
-    def _back_Inv(self, t: T.Inv, a):
-        self.send(t.args[0], T.einsum([a, t, t], [("i", "j"), ("i", 0), (1, "j")], (0, 1), -1.0))
-
-    def _back_Det(self, t: T.Det, a):
-        x = t.args[0]
-        self.send(x, T.einsum([a, t, T.Inv(x)], [(), (), (1, 0)], (0, 1)))
-
-    def _back_LogDet(self, t: T.LogDet, a):
-        x = t.args[0]
-        self.send(x, T.einsum([a, T.Inv(x)], [(), (1, 0)], (0, 1)))
-
-    def _back_Softmax(self, t: T.Softmax, a):
-        own = tuple(range(t.rank))
-        other = ("k",) + own[1:]
-        self.send(t.args[0], T.add([
-            T.einsum([t, a], [own, own], own),
-            T.einsum([t, t, a], [own, other, other], own, -1.0),
-        ]))
-
-    def _back_LogSumExp(self, t: T.LogSumExp, a):
-        z = t.args[0]
-        labels = tuple(range(z.rank))
-        self.send(z, T.einsum([a, T.Softmax(z)], [labels[1:], labels], labels))
+    def _back_Apply(self, t: T.Apply, a):
+        """Each term of the primitive's differential, transposed (as for a contraction)."""
+        sent: dict[int, list] = {}
+        for term in t.prim.derivative(t):
+            k = next(j for j, op in enumerate(term.operands) if isinstance(op, D))
+            arg = term.operands[k].k
+            if T.depends_on(t.operands[arg], self.var.name, self.depends):
+                operands = [t.operands[arg] if j == k else op for j, op in enumerate(term.operands)]
+                sent.setdefault(arg, []).append(
+                    transpose_operand(operands, term.subscripts, term.out, term.coef, k, a))
+        for arg, adjoints in sent.items():
+            self.send(t.operands[arg], T.add(adjoints))
 
     def _back_Call(self, t: T.Call, a):
         name, arg, order = t.args
@@ -157,6 +125,32 @@ class Backpropagation:
 
     def _back_Reshape(self, t: T.Reshape, a):
         self.send(t.args[0], T.reshape(a, t.args[0].shape))
+
+
+def transpose_operand(operands, subscripts, out, coef: float, k: int, a: T.Tensor) -> T.Tensor:
+    """The adjoint of ``operands[k]`` in ``t = coef Σ Π operands[subscripts]`` (labels
+    ``out``) from the adjoint ``a`` of ``t``: ``Ā_k = coef Σ a Π_{j≠k} A_j`` with A_k's
+    labels kept free."""
+    size = {l: d for op, sub in zip(operands, subscripts) for l, d in zip(sub, op.shape)}
+    ops = [a] + [o for j, o in enumerate(operands) if j != k]
+    subs: list[tuple[Hashable, ...]] = [tuple(out), *(tuple(s) for j, s in enumerate(subscripts) if j != k)]
+    present = {l for s in subs for l in s}
+    target: list[Hashable] = []
+    for position, label in enumerate(subscripts[k]):
+        if label in target:
+            # A repeated label (X_ii): the adjoint is diagonal there, δ_ij.
+            fresh = ("diagonal", position)
+            ops.append(T.Delta(size[label]))
+            subs.append((label, fresh))
+            target.append(fresh)
+        else:
+            target.append(label)
+    for label in dict.fromkeys(subscripts[k]):
+        if label not in present:
+            # A label summed away only in A_k (sum X): the adjoint is constant along it.
+            ops.append(T.Ones((size[label],)))
+            subs.append((label,))
+    return T.einsum(ops, subs, tuple(target), coef)
 
 
 def gradient(f: T.Tensor, var: T.Var) -> T.Tensor | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..errors import DiffError
 from ..index import tensor as T
 from ..index.elementwise import power_slope, slope, var_power_slope
+from ..registry import D
 
 
 class Differentiator:
@@ -91,42 +92,19 @@ class Differentiator:
             self.chain(T.einsum([T.Elem("log", arg, 0), t], [labels, labels], labels), labels, b, (), labels),
         ])
 
-    def _d_Inv(self, t: T.Inv):
-        """∂(X⁻¹) = -X⁻¹ ∂X X⁻¹."""
-        d = self(t.args[0])
-        if d is None:
-            return None
+    def _d_Apply(self, t: T.Apply):
+        """∂f(A) = the primitive's differential (symmat.registry.Term) with ∂A for dA."""
         xs = self.xlabels()
-        return T.einsum([t, d, t], [(0, "a"), ("a", "b") + xs, ("b", 1)], (0, 1) + xs, -1.0)
-
-    def _d_Det(self, t: T.Det):
-        """∂ det X = det X · X⁻ᵀ : ∂X  (Jacobi's formula)."""
-        x = t.args[0]
-        return self.chain(T.einsum([t, T.Inv(x)], [(), (1, 0)], (0, 1)), (0, 1), x, (0, 1), ())
-
-    def _d_LogDet(self, t: T.LogDet):
-        """∂ log|det X| = X⁻ᵀ : ∂X."""
-        x = t.args[0]
-        return self.chain(T.Inv(x), (1, 0), x, (0, 1), ())
-
-    def _d_Softmax(self, t: T.Softmax):
-        """∂ softmax(z) = (diag(s) - s sᵀ) ∂z with s = softmax(z), column by column:
-        ∂S_ij = S_ij ∂Z_ij - S_ij Σ_k S_kj ∂Z_kj."""
-        dz = self(t.args[0])
-        if dz is None:
-            return None
-        xs, own = self.xlabels(), tuple(range(t.rank))
-        other = ("k",) + own[1:]
-        return T.add([
-            T.einsum([t, dz], [own, own + xs], own + xs),
-            T.einsum([t, t, dz], [own, other, other + xs], own + xs, -1.0),
-        ])
-
-    def _d_LogSumExp(self, t: T.LogSumExp):
-        """∂ logsumexp(z) = softmax(z)ᵀ ∂z (of each column: Σ_i S_ij ∂Z_ij)."""
-        z = t.args[0]
-        labels = tuple(range(z.rank))
-        return self.chain(T.Softmax(z), labels, z, labels, labels[1:])
+        terms = []
+        for term in t.prim.derivative(t):
+            operands, subscripts = list(term.operands), [tuple(s) for s in term.subscripts]
+            k = next(j for j, op in enumerate(operands) if isinstance(op, D))
+            d = self(t.operands[operands[k].k])
+            if d is None:
+                continue
+            operands[k], subscripts[k] = d, subscripts[k] + xs
+            terms.append(T.einsum(operands, subscripts, tuple(term.out) + xs, term.coef))
+        return T.add(terms)
 
     def _d_Call(self, t: T.Call):
         """∂ ∇ᵏg(a) = ∇ᵏ⁺¹g(a) · ∂a (chain rule through the abstract function)."""

@@ -3,18 +3,17 @@
 Every product-like construct becomes one contraction (see tensor.py); the laws used:
 
     (A B)_ik = Σ_j A_ij B_jk        (x^T y) = Σ_i x_i y_i       (x y^T)_ij = x_i y_j
-    (A^T)_ij = A_ji                 tr X = Σ_i X_ii             sum X = Σ_ij X_ij
-    diag(x)_ij = x_i δ_ij           diag(X)_i = X_ii            (A ⊙ B)_ij = A_ij B_ij
-    c + X = c 1 + X (scalar expansion)                          norm(x) = (Σ x_i²)^½
-    norm(x, 1) = Σ_i |x_i|          mean(X) = Σ_ij X_ij / (Σ_i 1)(Σ_j 1)
+    (A^T)_ij = A_ji                 (A ⊙ B)_ij = A_ij B_ij      c + X = c 1 + X (scalar expansion)
     max(a, b) = a + relu(b - a)     min(a, b) = a - relu(a - b)   (ties: see functions.py)
-    log_softmax(Z)_ij = Z_ij - logsumexp(Z)_j
-    kron(A, B)_(ik)(jl) = A_ij B_kl  vec(X)_(ji) = X_ij  (axes fused row-major)
+    kron(A, B)_(ik)(jl) = A_ij B_kl (axes fused row-major)
+
+Matrix functions (tr, det, softmax, …) lower as their primitive says (symmat.primitives).
 """
 from __future__ import annotations
 
 from .. import nodes as N
 from ..errors import DiffError
+from ..registry import PRIMITIVES
 from . import tensor as T
 
 
@@ -106,7 +105,7 @@ class Lowering:
             return T.power(base, p)
         if p == 0:
             return T.Delta(node.base.type.shape[0])
-        factor = base if p > 0 else T.Inv(base)
+        factor = base if p > 0 else T.apply("inv", base)
         result = factor
         for _ in range(int(abs(p)) - 1):
             result = T.einsum([result, factor], [(0, 1), (1, 2)], (0, 2))
@@ -136,55 +135,9 @@ class Lowering:
         return T.permute(t, (1, 0)) if t.rank == 2 else t
 
     def _lower_Apply(self, node):
-        return getattr(self, "_apply_" + node.name)(self(node.args[1]))
-
-    def _apply_tr(self, x):
-        return T.einsum([x], [(0, 0)], ())
-
-    def _apply_det(self, x):
-        return T.Det(x)
-
-    def _apply_logdet(self, x):
-        return T.LogDet(x)
-
-    def _apply_inv(self, x):
-        return T.Inv(x)
-
-    def _apply_diag(self, x):
-        if x.rank == 1:
-            return T.einsum([x, T.Delta(x.shape[0])], [(0,), (0, 1)], (0, 1))
-        return T.einsum([x], [(0, 0)], (0,))
-
-    def _apply_vec(self, x):
-        return T.fuse(T.permute(x, (1, 0)), (2,)) if x.rank == 2 else x
-
-    def _apply_sum(self, x):
-        return T.einsum([x], [tuple(range(x.rank))], ())
-
-    def _apply_norm(self, x):
-        if x.rank == 0:
-            return T.Elem("abs", x, 0)
-        labels = tuple(range(x.rank))
-        return T.power(T.einsum([x, x], [labels, labels], ()), 0.5)
-
-    def _apply_norm1(self, x):
-        return T.einsum([T.Elem("abs", x, 0)], [(0,)], ())
-
-    def _apply_mean(self, x):
-        count = [T.power(T.einsum([T.Ones((d,))], [(0,)], ()), -1.0) for d in x.shape]
-        labels = tuple(range(x.rank))
-        return T.einsum([x] + count, [labels] + [()] * len(count), ())
-
-    def _apply_softmax(self, x):
-        return T.Softmax(x)
-
-    def _apply_log_softmax(self, x):
-        labels = tuple(range(x.rank))
-        lse = T.einsum([T.LogSumExp(x), T.Ones(x.shape[:1])], [labels[1:], labels[:1]], labels)
-        return T.add_or_zero([x, T.scale(lse, -1.0)], x.shape)
-
-    def _apply_logsumexp(self, x):
-        return T.LogSumExp(x)
+        """The primitive's index form, or its opaque node (see symmat.registry)."""
+        prim, arg = PRIMITIVES[node.name], self(node.args[1])
+        return prim.lower(arg) if prim.lower is not None else T.Apply(prim, (arg,))
 
     def _lower_Elementwise(self, node):
         return T.Elem(node.name, self(node.args[1]), node.order)

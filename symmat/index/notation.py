@@ -49,8 +49,7 @@ class IndexPrinter:
 
     def operand(self, op: T.Tensor) -> str:
         text = self(op)
-        atoms = (T.Var, T.Elem, T.Call, T.FnCall, T.Inv, T.Det, T.LogDet, T.Softmax)
-        return text if isinstance(op, atoms) else f"({text})"
+        return text if isinstance(op, (T.Var, T.Elem, T.Call, T.FnCall, T.Apply)) else f"({text})"
 
     def atom(self, t: T.Tensor) -> str:
         if isinstance(t, T.Var):
@@ -86,9 +85,8 @@ class IndexPrinter:
             return f"{head}({', '.join(self(a) for a in args)})"
         if isinstance(t, T.VarPow):
             return f"({self(t.args[0])})^({self(t.args[1])})"
-        names = {T.Inv: "inv", T.Det: "det", T.LogDet: "logdet", T.Softmax: "softmax", T.LogSumExp: "logsumexp"}
-        if type(t) in names:
-            return f"{names[type(t)]}({self(t.args[0])})"
+        if isinstance(t, T.Apply):
+            return f"{t.prim.name}({', '.join(self(op) for op in t.operands)})"
         if isinstance(t, T.Reshape):
             dims = ", ".join(str(d) for d in t.shape)
             return f"reshape({self(t.args[0])}, ({dims}))"

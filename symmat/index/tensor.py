@@ -19,6 +19,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
+from ..registry import PRIMITIVES
 from ..shapes import Dim, dim_product
 
 
@@ -224,50 +225,19 @@ class VarPow(Tensor):
         return arg.shape
 
 
-class Inv(Tensor):
-    __slots__ = ()
-
-    @staticmethod
-    def _shape(arg):
-        return arg.shape
-
-
-class Det(Tensor):
-    __slots__ = ()
-
-    @staticmethod
-    def _shape(arg):
-        return ()
-
-
-class LogDet(Tensor):
-    """``log |det X|``."""
+class Apply(Tensor):
+    """A matrix function of the registry (:mod:`symmat.registry`) kept as one node
+    (inv, det, logdet, softmax, logsumexp, …): ``prim`` applied to ``operands``. The
+    primitive says its axes, its value and its derivative."""
 
     __slots__ = ()
 
     @staticmethod
-    def _shape(arg):
-        return ()
+    def _shape(prim, operands):
+        return prim.index_shape(*(op.shape for op in operands))
 
-
-class Softmax(Tensor):
-    """softmax over axis 0: of a vector, or of each column of a matrix."""
-
-    __slots__ = ()
-
-    @staticmethod
-    def _shape(arg):
-        return arg.shape
-
-
-class LogSumExp(Tensor):
-    """logsumexp over axis 0: a scalar for a vector, one value per column of a matrix."""
-
-    __slots__ = ()
-
-    @staticmethod
-    def _shape(arg):
-        return arg.shape[1:]
+    prim = property(lambda self: self.args[0])
+    operands = property(lambda self: self.args[1])
 
 
 class Call(Tensor):
@@ -314,6 +284,11 @@ class Reshape(Tensor):
     @staticmethod
     def _shape(arg, shape):
         return shape
+
+
+def apply(name: str, *operands: Tensor) -> Tensor:
+    """The opaque node of the registry's primitive ``name`` applied to ``operands``."""
+    return Apply(PRIMITIVES[name], operands)
 
 
 def depends_on(t: Tensor, name: str, memo: dict[Tensor, bool]) -> bool:

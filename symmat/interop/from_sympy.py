@@ -13,7 +13,7 @@ from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .. import nodes as N
 from ..errors import InteropError
-from ..functions import RESERVED_NAMES
+from ..functions import is_reserved
 from ..provenance import attach
 from ..shapes import SCALAR, Type, column, dim_product, matrix
 from .to_sympy import formula, sympy_formulas
@@ -99,7 +99,7 @@ class _FromSympy:
 
     # ------------------------------------------------------------------ atoms
     def _symbol(self, name: str, type_: Type, source: sp.Basic) -> N.Symbol:
-        if name in RESERVED_NAMES:
+        if is_reserved(name):
             raise InteropError(f"the SymPy name {name!r} is reserved in symmat (a built-in function or constant)")
         node = N.Symbol(name, type_)
         previous = self.names.setdefault(name, node)
@@ -377,7 +377,7 @@ class _FromSympy:
 
     def _from_AppliedUndef(self, e):
         name = type(e).__name__
-        if name in RESERVED_NAMES:
+        if is_reserved(name):
             raise InteropError(f"the SymPy function name {name!r} is a built-in of symmat")
         self.remember("fn", name, type(e))
         if len(e.args) > 1:  # g(x, y): an abstract function of several arguments

@@ -7,15 +7,14 @@ from fractions import Fraction
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
-from sympy.matrices.expressions.diagonal import DiagMatrix
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .. import nodes as N
 from ..errors import InteropError
 from ..functions import ELEMENTWISE
 from ..provenance import origin_of
+from ..registry import PRIMITIVES
 from ..shapes import Prod, Type
-from .sympy_explicit import diagonal_of
 from .sympy_gradient import function_derivative
 
 _X = sp.Symbol("x")
@@ -274,77 +273,8 @@ class _ToSympy:
 
     # ---------------------------------------------------------------- functions
     def _to_Apply(self, node):
-        name, arg_node = node.args
-        if name in _COMPOSITES:  # no SymPy counterpart: the formula symmat lowers it to
-            return self(_COMPOSITES[name](self, arg_node))
-        if name in ("softmax", "logsumexp") and arg_node.type.is_matrix:
-            return self._columnwise(name, self(arg_node), arg_node.type)
-        return getattr(self, "_apply_" + name)(self(arg_node), arg_node.type)
-
-    def _columnwise(self, name, z, t):
-        """softmax(Z) = E diag(1 ./ (Eᵀ 1)) and logsumexp(Z) = log.(Eᵀ 1), E = exp.(Z)."""
-        e = ElementwiseApplyFunction(sp.exp, z)
-        sums = sp.Transpose(e) * sp.OneMatrix(self.dim(t.shape[0]), 1)
-        if name == "logsumexp":
-            return ElementwiseApplyFunction(sp.log, sums)
-        return e * DiagMatrix(sp.HadamardPower(sums, -1))
-
-    def _apply_tr(self, x, t):
-        return sp.Trace(x)
-
-    def _apply_det(self, x, t):
-        return sp.Determinant(x)
-
-    def _apply_logdet(self, x, t):
-        return sp.log(sp.Abs(sp.Determinant(x)))  # symmat's logdet is log |det X|
-
-    def _apply_inv(self, x, t):
-        return sp.Inverse(x)
-
-    def _apply_diag(self, x, t):
-        if t.is_vector:
-            return DiagMatrix(x)
-        # DiagonalOf does not evaluate once X is explicit (SymPy 1.14).
-        return diagonal_of(x)
-
-    def _apply_vec(self, x, t):
-        if t.is_vector:
-            return sp.Transpose(x) if t.row else x
-        cols = t.shape[1]
-        if not isinstance(cols, int):
-            raise InteropError(
-                f"SymPy has no vec; vec of a matrix with {cols} columns (a name) cannot be written"
-            )
-        # vec(X) = sum_j e_j ⊗ (X e_j): column j of X lands in block j.
-        basis = [sp.ImmutableMatrix(cols, 1, lambda i, _j, k=k: int(i == k)) for k in range(cols)]
-        blocks = [sp.KroneckerProduct(e, x * e) for e in basis]
-        return blocks[0] if cols == 1 else sp.MatAdd(*blocks)
-
-    def _apply_sum(self, x, t):
-        if t.is_scalar:
-            return x
-        if t.is_vector:
-            return sp.Trace(DiagMatrix(x))  # evaluates without knowing n (no OneMatrix)
-        return sp.OneMatrix(1, self.dim(t.shape[0])) * x * sp.OneMatrix(self.dim(t.shape[1]), 1)
-
-    def _apply_norm(self, x, t):
-        if t.is_scalar:
-            return sp.Abs(x)
-        if t.is_vector:
-            return sp.sqrt(sp.Trace(x * sp.Transpose(x) if t.row else sp.Transpose(x) * x))
-        return sp.sqrt(sp.Trace(sp.Transpose(x) * x))
-
-    def _exp_sum(self, z, t):
-        """``exp.(z)`` and ``sum(exp.(z))`` for a vector z."""
-        e = ElementwiseApplyFunction(sp.exp, z)
-        return e, self._apply_sum(e, t)
-
-    def _apply_softmax(self, z, t):
-        e, total = self._exp_sum(z, t)
-        return sp.Pow(total, -1) * e
-
-    def _apply_logsumexp(self, z, t):
-        return sp.log(self._exp_sum(z, t)[1])
+        """The primitive's SymPy counterpart (or the formula symmat lowers it to)."""
+        return PRIMITIVES[node.name].sympy(self, node.args[1])
 
     def elementwise_lambda(self, name: str, order: int) -> sp.Lambda:
         """The SymPy function ``d -> f^(order)(d)`` of an elementwise function."""
@@ -414,25 +344,6 @@ def _as_relu(node) -> N.Expr:
     if isinstance(node, N.Max):
         return N.Add(a, N.Elementwise("relu", N.Add(b, N.Neg(a))))
     return N.Add(a, N.Neg(N.Elementwise("relu", N.Add(a, N.Neg(b)))))
-
-
-def _size(printer, t: Type) -> N.Expr:
-    """The number of entries of a value of type ``t`` as a symmat scalar: sum(ones) per axis."""
-    factors = [N.Apply("sum", N.Ones(d)) for d in t.shape]
-    return factors[0] if len(factors) == 1 else N.MatMul(*factors)
-
-
-def _log_softmax(printer, z: N.Expr) -> N.Expr:
-    lse = N.Apply("logsumexp", z)
-    shift = N.MatMul(N.Ones(z.type.shape[0]), N.Transpose(lse)) if z.type.is_matrix else lse
-    return N.Add(z, N.Neg(shift))
-
-
-_COMPOSITES = {
-    "mean": lambda printer, x: N.Div(N.Apply("sum", x), _size(printer, x.type)) if x.type.shape else x,
-    "norm1": lambda printer, x: N.Apply("sum", N.Elementwise("abs", x)),
-    "log_softmax": _log_softmax,
-}
 
 
 __all__ = ["to_sympy", "origin_of_symbols", "number", "formula", "sympy_formulas", "as_scalar"]

@@ -24,6 +24,7 @@ from typing import Any
 
 from .. import nodes as N
 from ..functions import ELEMENTWISE
+from ..registry import PRIMITIVES
 from ..shapes import Prod
 from ..simplify.formulas import derivative_formula
 from ..simplify.stable import stable_forms
@@ -174,7 +175,7 @@ class CodePrinter(ProductPrinter, IndexPrinter):
         """The target's spelling of operation ``name`` applied to ``args`` (see
         :mod:`.targets`): an operand used twice is named first; one that stands alone as
         an argument of a call goes in as it is, anywhere else in parentheses if needed."""
-        steps: Template = self.target.ops[name]
+        steps: Template = self.target.template(name)
         steps = (steps,) if isinstance(steps, str) else steps
         uses = Counter(m for step in steps for m in re.findall(r"\{(\d+)\}", step))
         codes = [(self.named(a), ATOM) if uses[str(i)] > 1 else a for i, a in enumerate(args)]
@@ -305,20 +306,10 @@ class CodePrinter(ProductPrinter, IndexPrinter):
 
     # -------------------------------------------------------- functions
     def _print_Apply(self, node):
-        name, arg = node.name, node.args[1]
-        if name == "tr" and isinstance(arg, N.MatMul):
-            fast = self.trace_of_product(arg)
-            if fast is not None:
-                return fast
-        if name == "inv":
-            return self._small_power(N.Power(arg, -1), -1)
-        if name == "norm" and arg.type.is_scalar:
-            return self.op("abs", self.code(arg))
-        if name == "vec" and arg.type.is_vector:
-            return self.code(arg)
-        if name == "diag":  # diag(v) builds a matrix, diag(X) reads one
-            return self.op("diag" if arg.type.is_vector else "diagonal", self.code(arg))
-        return self.op(_APPLY_OPS.get(name, name), self.code(arg))
+        prim, arg = PRIMITIVES[node.name], node.args[1]
+        if prim.print_code is not None:
+            return prim.print_code(self, arg)
+        return self.op(prim.name, self.code(arg))
 
     def _print_Elementwise(self, node):
         name, arg, order = node.args
@@ -554,6 +545,3 @@ def to_code(expr: N.Expr, name: str = "f", target: str | Target = NUMPY) -> str:
     imports = "\n".join(line for line, needs in tgt.imports if needs in code_text)
     return f"{imports}\n\n\ndef {sig.function}({', '.join(sig.parameters())}):\n{indented}\n"
 
-
-# What the language calls a function, where the table's operation has another name.
-_APPLY_OPS = {"tr": "trace"}

@@ -146,23 +146,11 @@ class IndexPrinter:
     def _tensor_Pow(self, t):
         return self._power(self.tensor_code(t.args[0]), float(t.args[1]))
 
-    def _tensor_Inv(self, t):
-        return self.op("inv", self.tensor_code(t.args[0]))
-
-    def _tensor_Det(self, t):
-        return self.op("det", self.tensor_code(t.args[0]))
-
-    def _tensor_LogDet(self, t):
-        return self.op("logdet", self.tensor_code(t.args[0]))
+    def _tensor_Apply(self, t):
+        return self.op(t.prim.name, *(self.tensor_code(op) for op in t.operands))
 
     def _tensor_VarPow(self, t):
         return self.op("power", self.tensor_code(t.args[0]), self.tensor_code(t.args[1]))
-
-    def _tensor_Softmax(self, t):  # over axis 0: of a vector, or of each column
-        return self.op("softmax", self.tensor_code(t.args[0]))
-
-    def _tensor_LogSumExp(self, t):
-        return self.op("logsumexp", self.tensor_code(t.args[0]))
 
     def _tensor_Call(self, t):
         name, arg, order = t.args

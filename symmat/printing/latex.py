@@ -15,8 +15,9 @@ import math
 from typing import TypeGuard
 
 from .. import nodes as N
-from ..functions import ELEMENTWISE, MATRIX_FUNCTIONS
+from ..functions import ELEMENTWISE
 from ..numbers import exact_fraction, format_number
+from ..registry import PRIMITIVES
 from ..shapes import STRICT, Prod, Type
 from .latex_names import latex_name
 from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, precedence
@@ -235,17 +236,10 @@ class LatexPrinter(Printer):
 
     # -------------------------------------------------------------- functions
     def _print_Apply(self, node):
-        name, arg = node.name, node.args[1]
-        if name == "inv":
-            return f"{self.at_least(arg, ATOM)}^{{-1}}"
-        if name == "norm":
-            if arg.type.is_scalar:
-                return rf"\left|{self.doprint(arg)}\right|"
-            frobenius = "_F" if arg.type.is_matrix else ""
-            return rf"\left\|{self.doprint(arg)}\right\|{frobenius}"
-        if name == "norm1":
-            return rf"\left\|{self.doprint(arg)}\right\|_1"
-        return self.call(MATRIX_FUNCTIONS[name].latex, arg)
+        prim, arg = PRIMITIVES[node.name], node.args[1]
+        if callable(prim.latex):
+            return prim.latex(self, arg)
+        return self.call(prim.latex, arg)
 
     def _print_Elementwise(self, node):
         name, arg, order = node.args

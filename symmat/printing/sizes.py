@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from .. import nodes as N
 from ..errors import ShapeError
+from ..registry import PRIMITIVES
 from ..shapes import SCALAR, DimVar, Type, Unifier, column, matrix
 
 
@@ -87,7 +88,7 @@ class _Inference:
         return N.infer_transpose(self.u, self.type_of(node.args[0]))
 
     def _Apply(self, node):
-        return N.APPLY_RULES[node.name](self.u, self.type_of(node.args[1]))
+        return PRIMITIVES[node.name].shape(self.u, self.type_of(node.args[1]))
 
     def _Elementwise(self, node):
         return self.type_of(node.args[1])

@@ -17,22 +17,34 @@ from dataclasses import dataclass, field
 
 from ..errors import SymmatError
 from ..functions import ELEMENTWISE
+from ..registry import PRIMITIVES
 
 Template = str | tuple[str, ...]  # one format string, or steps (see the module docstring)
 
 
 @dataclass(frozen=True)
 class Target:
+    key: str  # the key of the primitives' spellings (symmat.registry.Primitive.code)
     name: str  # for messages: "NumPy", "JAX", "PyTorch"
     imports: tuple[tuple[str, str], ...]  # (import line, prefix whose use needs it; "" always)
     modules: frozenset[str]  # names the generated code binds at module level
-    ops: dict[str, Template]
+    ops: dict[str, Template]  # the array operations the printers compose (matrix functions: the registry's)
     elementwise: dict[str, str] | None  # name -> source in x; None: the table's NumPy source
     transpose: str  # suffix that transposes a matrix
     like_array: str = ""  # {like} when the reference parameter {r} is an array
     like_scalar: str = ""  # ... and when it is a scalar
     array_word: str = "array"  # what the docstring calls an argument
     notes: tuple[str, ...] = field(default=())  # extra docstring lines
+
+    def template(self, name: str) -> Template:
+        """How operation ``name`` is spelled: the printers' own operations, then the
+        matrix functions of the registry (each primitive spells itself)."""
+        if name in self.ops:
+            return self.ops[name]
+        spelling = PRIMITIVES[name].code.get(self.key) if name in PRIMITIVES else None
+        if spelling is None:
+            raise SymmatError(f"the {self.name} printer has no source for {name}")
+        return spelling
 
     def elementwise_source(self, name: str) -> tuple[tuple[tuple[str, str], ...], str]:
         """``name``'s source: intermediate parts ``(name, formula)`` and an expression,
@@ -46,6 +58,7 @@ class Target:
 
 
 NUMPY = Target(
+    key="numpy",
     name="NumPy",
     imports=(("import numpy as np", ""),),
     modules=frozenset({"np"}),
@@ -55,22 +68,17 @@ NUMPY = Target(
         "kron": "np.kron({0}, {1})", "outer": "np.outer({0}, {1})", "tmatvec": "{0}.T @ {1}",
         "power": "np.power({0}, {1})", "matrix_power": "np.linalg.matrix_power({0}, {1})",
         "inv": "np.linalg.inv({0})", "solve": "np.linalg.solve({0}, {1})",
-        "det": "np.linalg.det({0})", "logdet": "np.linalg.slogdet({0})[1]",
         "trace": "np.trace({0})", "diagonal": "np.diagonal({0}).copy()", "diag": "np.diag({0})",
-        "sum": "np.sum({0})", "norm": "np.linalg.norm({0})", "abs": "np.abs({0})",
-        "norm1": "np.sum(np.abs({0}))", "mean": "np.mean({0})",
+        "sum": "np.sum({0})", "abs": "np.abs({0})",
         "maximum": "np.maximum({0}, {1})", "minimum": "np.minimum({0}, {1})",
         "einsum": "np.einsum({0}, {1}, optimize=True)", "reshape": "np.reshape({0}, {1})",
-        "vec": '{0}.reshape(-1, order="F")',  # columns stacked: Fortran order
-        "softmax": ("np.exp({0} - np.max({0}, axis=0))", "{prev} / np.sum({prev}, axis=0)"),
-        "logsumexp": ("np.max({0}, axis=0)", "{prev} + np.log(np.sum(np.exp({0} - {prev}), axis=0))"),
-        "log_softmax": ("np.max({0}, axis=0)", "{0} - ({prev} + np.log(np.sum(np.exp({0} - {prev}), axis=0)))"),
     },
     elementwise=None,
     transpose=".T",
 )
 
 JAX = Target(
+    key="jax",
     name="JAX",
     imports=(("import jax", "jax."), ("import jax.numpy as jnp", "")),
     modules=frozenset({"jax", "jnp"}),
@@ -81,16 +89,10 @@ JAX = Target(
         "tmatvec": "{1} @ {0}",  # Aᵀx as xᵀA: XLA on CPU copies Aᵀ first (10x slower at 2000 x 200)
         "power": "jnp.power({0}, {1})", "matrix_power": "jnp.linalg.matrix_power({0}, {1})",
         "inv": "jnp.linalg.inv({0})", "solve": "jnp.linalg.solve({0}, {1})",
-        "det": "jnp.linalg.det({0})", "logdet": "jnp.linalg.slogdet({0})[1]",
         "trace": "jnp.trace({0})", "diagonal": "jnp.diagonal({0})", "diag": "jnp.diag({0})",
-        "sum": "jnp.sum({0})", "norm": "jnp.linalg.norm({0})", "abs": "jnp.abs({0})",
-        "norm1": "jnp.sum(jnp.abs({0}))", "mean": "jnp.mean({0})",
+        "sum": "jnp.sum({0})", "abs": "jnp.abs({0})",
         "maximum": "jnp.maximum({0}, {1})", "minimum": "jnp.minimum({0}, {1})",
         "einsum": "jnp.einsum({0}, {1})", "reshape": "jnp.reshape({0}, {1})",
-        "vec": "{0}.T.reshape(-1)",  # columns stacked
-        "softmax": "jax.nn.softmax({0}, axis=0)",
-        "logsumexp": "jax.nn.logsumexp({0}, axis=0)",
-        "log_softmax": "jax.nn.log_softmax({0}, axis=0)",
     },
     elementwise={
         "exp": "jnp.exp(x)", "log": "jnp.log(x)", "sin": "jnp.sin(x)", "cos": "jnp.cos(x)",
@@ -104,6 +106,7 @@ JAX = Target(
 )
 
 TORCH = Target(
+    key="torch",
     name="PyTorch",
     imports=(("import torch", ""),),
     modules=frozenset({"torch"}),
@@ -113,17 +116,11 @@ TORCH = Target(
         "kron": "torch.kron({0}, {1})", "outer": "torch.outer({0}, {1})", "tmatvec": "{0}.mT @ {1}",
         "power": "torch.pow({0}, {1})", "matrix_power": "torch.linalg.matrix_power({0}, {1})",
         "inv": "torch.linalg.inv({0})", "solve": "torch.linalg.solve({0}, {1})",
-        "det": "torch.linalg.det({0})", "logdet": "torch.linalg.slogdet({0})[1]",
         "trace": "torch.trace({0})", "diagonal": "torch.diagonal({0})", "diag": "torch.diag({0})",
-        "sum": "torch.sum({0})", "norm": "torch.linalg.norm({0})", "abs": "torch.abs({0})",
-        "norm1": "torch.sum(torch.abs({0}))", "mean": "torch.mean({0})",
+        "sum": "torch.sum({0})", "abs": "torch.abs({0})",
         # torch.maximum wants two tensors; an operand may be a Python number (max(0, z))
         "maximum": "torch.where({0} >= {1}, {0}, {1})", "minimum": "torch.where({0} <= {1}, {0}, {1})",
         "einsum": "torch.einsum({0}, {1})", "reshape": "torch.reshape({0}, {1})",
-        "vec": "{0}.mT.reshape(-1)",  # columns stacked
-        "softmax": "torch.softmax({0}, 0)",
-        "logsumexp": "torch.logsumexp({0}, 0)",
-        "log_softmax": "torch.log_softmax({0}, 0)",
     },
     elementwise={
         "exp": "torch.exp(x)", "log": "torch.log(x)", "sin": "torch.sin(x)", "cos": "torch.cos(x)",

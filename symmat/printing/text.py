@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import nodes as N
 from ..errors import ShapeError
 from ..numbers import format_exponent, number_text
+from ..registry import PRIMITIVES
 from ..shapes import Prod
 from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, precedence
 from .printer import Printer
@@ -155,9 +156,7 @@ class TextPrinter(Printer):
         return f"{self.at_least(arg, ATOM)}^T"
 
     def _print_Apply(self, node):
-        if node.name == "norm1":
-            return f"norm({self.doprint(node.args[1])}, 1)"
-        return f"{node.name}({self.doprint(node.args[1])})"
+        return PRIMITIVES[node.name].text.format(self.doprint(node.args[1]))
 
     def _print_Elementwise(self, node):
         return f"{node.name}{chr(39) * node.order}({self.doprint(node.args[1])})"

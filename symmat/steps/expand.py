@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 from .. import nodes as N
 from ..functions import ELEMENTWISE
+from ..registry import PRIMITIVES
 from .algebra import Differential, UnsupportedStep, add, elem_power, mentions, mul, power
 
 
@@ -188,81 +189,13 @@ class Expander:
 
     # ------------------------------------------------------- matrix functions
     def _d_Apply(self, u):
+        """The primitive's differential law (symmat.primitives), where it has one."""
         name, a = u.args
-        method = getattr(self, "_apply_" + name, None)
-        if method is None or (name in ("softmax", "logsumexp") and a.type.is_matrix):
-            what = "norm(..., 1)" if name == "norm1" else f"{name}(...)" + (" of a matrix" if method else "")
-            raise UnsupportedStep(f"steps cannot differentiate {what}")
-        return method(u, a)
-
-    def _linear(self, name, latex):
-        def rule(u, a):
-            return "linearity", rf"{D}\,{latex}(A) = {latex}({D}A)", N.Apply(name, self.d(a))
-
-        return rule
-
-    def __getattr__(self, attr):
-        linear = {"tr": r"\operatorname{tr}", "diag": r"\operatorname{diag}",
-                  "vec": r"\operatorname{vec}", "sum": r"\operatorname{sum}"}
-        if attr.startswith("_apply_") and attr[7:] in linear:
-            return self._linear(attr[7:], linear[attr[7:]])
-        raise AttributeError(attr)
-
-    def _apply_det(self, u, x):
-        out = N.MatMul(u, N.Apply("tr", N.MatMul(N.Apply("inv", x), self.d(x))))
-        return "determinant", rf"{D}\det X = \det X \operatorname{{tr}}(X^{{-1}} {D}X)", out
-
-    def _apply_logdet(self, u, x):
-        out = N.Apply("tr", N.MatMul(N.Apply("inv", x), self.d(x)))
-        return "log-determinant", rf"{D}\log\det X = \operatorname{{tr}}(X^{{-1}} {D}X)", out
-
-    def _apply_inv(self, u, x):
-        return "inverse", rf"{D}(X^{{-1}}) = -X^{{-1}}\,{D}X\,X^{{-1}}", N.Neg(N.MatMul(u, self.d(x), u))
-
-    def _apply_norm(self, u, a):
-        if a.type.is_scalar:
-            law = rf"{D}|s| = \operatorname{{sign}}(s)\,{D}s"
-            return "norm", law, N.MatMul(N.Elementwise("sign", a), self.d(a))
-        inner: N.Expr
-        if a.type.is_matrix:
-            inner = N.Apply("tr", N.MatMul(N.Transpose(a), self.d(a)))
-            law = rf"{D}\|A\|_F = \operatorname{{tr}}(A^\top {D}A) / \|A\|_F"
-        else:
-            inner = N.MatMul(self.d(a), N.Transpose(a)) if a.type.row else N.MatMul(N.Transpose(a), self.d(a))
-            law = rf"{D}\|a\| = a^\top {D}a / \|a\|"
-        return "norm", law, N.Div(inner, u)
-
-    def _apply_softmax(self, u, z):
-        if not z.type.is_vector:
-            raise UnsupportedStep("a column-wise softmax")
-        s = u
-        law = (rf"{D}\operatorname{{softmax}}(z) = (\operatorname{{diag}}(s) - s s^\top)\,{D}z,"
-               rf"\ s = \operatorname{{softmax}}(z)")
-        if z.type.row:
-            jac = N.Add(N.Apply("diag", s), N.Neg(N.MatMul(N.Transpose(s), s)))
-            return "softmax", law, N.MatMul(self.d(z), jac)
-        jac = N.Add(N.Apply("diag", s), N.Neg(N.MatMul(s, N.Transpose(s))))
-        return "softmax", law, N.MatMul(jac, self.d(z))
-
-    def _apply_log_softmax(self, u, z):
-        if not (z.type.is_vector and not z.type.row):
-            raise UnsupportedStep("a column-wise log_softmax")
-        return self._log_softmax(N.Apply("softmax", z), z)
-
-    def _log_softmax(self, s, z):
-        """log softmax(z) = z - logsumexp(z) 1: no softmax left to divide by."""
-        dz = self.d(z)
-        out = N.Add(dz, N.Neg(N.MatMul(N.Ones(z.type.shape[0]), N.MatMul(N.Transpose(s), dz))))
-        law = rf"{D}\log\operatorname{{softmax}}(z) = {D}z - \mathbf{{1}}\,\operatorname{{softmax}}(z)^\top {D}z"
-        return "log-softmax", law, out
-
-    def _apply_logsumexp(self, u, z):
-        if not z.type.is_vector:
-            raise UnsupportedStep("a column-wise logsumexp")
-        s = N.Apply("softmax", z)
-        law = rf"{D}\operatorname{{logsumexp}}(z) = \operatorname{{softmax}}(z)^\top {D}z"
-        out = N.MatMul(self.d(z), N.Transpose(s)) if z.type.row else N.MatMul(N.Transpose(s), self.d(z))
-        return "log-sum-exp", law, out
+        law = PRIMITIVES[name].differential
+        rewrite = law(self, u, a) if law is not None else None
+        if rewrite is None:
+            raise UnsupportedStep(f"steps cannot differentiate {PRIMITIVES[name].text.format('...')}")
+        return rewrite
 
     # ------------------------------------------------------------- functions
     def _d_Elementwise(self, u):
@@ -275,12 +208,13 @@ class Expander:
         return "chain rule", rf"{D}f(A) = f'(A) \odot {D}A", N.Hadamard(prime, self.d(a))
 
     def _log(self, a):
-        if isinstance(a, N.Apply) and a.name == "det":
-            x = a.args[1]
-            out = N.Apply("tr", N.MatMul(N.Apply("inv", x), self.d(x)))
-            return "log-determinant", rf"{D}\log\det X = \operatorname{{tr}}(X^{{-1}} {D}X)", out
-        if isinstance(a, N.Apply) and a.name == "softmax" and a.type.is_vector and not a.type.row:
-            return self._log_softmax(a, a.args[1])
+        # log det X is logdet X, log softmax(z) is log_softmax(z): their laws apply
+        as_log = {"det": "logdet", "softmax": "log_softmax"}
+        if isinstance(a, N.Apply) and a.name in as_log:
+            law = PRIMITIVES[as_log[a.name]].differential
+            rewrite = law(self, a, a.args[1]) if law is not None else None
+            if rewrite is not None:
+                return rewrite
         if a.type.is_scalar:
             return "chain rule", rf"{D}\log s = {D}s / s", N.Div(self.d(a), a)
         return "chain rule", rf"{D}\log(A) = {D}A \oslash A", N.HadamardDiv(self.d(a), a)
