@@ -12,6 +12,7 @@ from .errors import (
     SymmatError,
     UnknownFunctionError,
 )
+from .index import reading as _reading  # noqa: F401  (plugs index notation into the parser)
 from .nodes import Expr
 from .parse import parse
 

@@ -1,107 +1,303 @@
-"""Labelled index notation for derivatives of rank 3 and more:
+"""Labelled index notation for derivatives of rank 3 and more (and ``--emit index``):
 
     ∂(W x)[i]/∂W[k,j] = δ[i,k] x[j]
+    ∂²(tr(X X))/∂X[j,i]∂X[l,k] = 2 δ[i,l] δ[j,k]
+    ∂(vec(A X))[(i,j)]/∂X[l,k] = A[j,l] δ[i,k]
 
-The left side names the entry (the result's axes, in layout order, are the labels in
-order of the brackets of the whole result: here (i, j, k)); repeated labels on the
-right are summed (Einstein convention). Each factor is written in matrix notation
-where it has one (``tanh'(W x)[i]`` → ``(1 - tanh(W x) .^ 2)[i]``). When the vectorised
+The left side names the entry; the result's axes, in layout order (contract §3), take
+the labels i, j, k, … in turn (:data:`symmat.index.expr.LABEL_ORDER`, skipping names in
+use), which is how the parser tells the layout from the labels. The right side is a sum of products
+of labelled factors (Einstein convention: a label that is not on the left is summed);
+each factor is a matrix expression of the language (``(1 - tanh(W x) .^ 2)[i]``) or
+the Kronecker delta ``δ[i,k]``. A fused axis (of ``vec`` or ``kron``) is labelled by
+the axes it fuses, row-major: ``vec(Y)[(j,i)] = Y[i,j]``. When the vectorised
 Jacobian ∂vec(f)/∂vec(x) has a matrix form (a Kronecker product, ``xᵀ ⊗ I``), it
-follows on its own line, labelled as what it is.
+follows on its own line, labelled as what it is. symmat.parse reads all of this back
+(symmat/index/reading.py).
 """
 from __future__ import annotations
 
-from .index import tensor as T
-from .index.expr import IndexExpr
-from .index.notation import IndexPrinter
-from .matrix_form import open_wide_operand
-from .numbers import format_number
+import itertools
+from collections.abc import Callable
+from typing import NamedTuple
 
-OUT_LETTERS = "ijklmnabcdefgh"
+from . import nodes as N
+from .index import tensor as T
+from .index.expr import LABEL_ORDER, IndexExpr, derivative_axes
+from .numbers import number_text
+
+# Summed labels take these letters (the result's axes take LABEL_ORDER's).
 SUM_LETTERS = "pqrstuvwxyz"
 
 
-def _dimension_names(t: T.Tensor) -> frozenset[str]:
-    """The names of the dimensions in ``t`` (sizes of every node): labels must not be
-    read as sizes, so no label takes one of them."""
+def _names_in_use(node: IndexExpr) -> frozenset[str]:
+    """Dimension names (a label must never read as a size), variable and function
+    names (``x[x]`` would be legal but unreadable) of the result."""
     names: set[str] = set()
     seen: set[int] = set()
-    stack = [t]
+    stack: list = [node.tensor]
     while stack:
-        node = stack.pop()
-        if id(node) in seen:
+        t = stack.pop()
+        if id(t) in seen:
             continue
-        seen.add(id(node))
-        names.update(str(d) for d in node.shape if str(d).isidentifier())
-        stack.extend(node.children)
+        seen.add(id(t))
+        names.update(str(d) for d in t.shape if str(d).isidentifier())
+        if isinstance(t, T.Var):
+            names.add(t.name)
+        elif isinstance(t, (T.Elem, T.Call, T.FnCall)):
+            names.add(t.args[0])
+        stack.extend(t.children)
+    names.update(name for name, _ in node.variables)
     return frozenset(names)
 
 
-class _Labels:
-    def __init__(self, out_letters: list[str], taken: frozenset[str] = frozenset()):
-        self.out = out_letters
-        self.taken = taken
+# ------------------------------------------------------------------ terms
+class _Term(NamedTuple):
+    """``coef * Π factors``: each factor an operand and one label per axis."""
 
-    def letters(self, t: T.Einsum) -> dict:
-        names = {label: self.out[k] for k, label in enumerate(t.out)}
-        free = [c for c in SUM_LETTERS if c not in self.out and c not in self.taken]
+    coef: float
+    factors: tuple
+
+
+class _Expansion:
+    """A tensor as a sum of products of labelled factors that each have a matrix form
+    (or are an abstract function's derivative of rank > 2): contractions of rank > 2
+    are inlined, products distributed over sums, and a reshape that fuses axes (vec,
+    kron) opened, its fused axes labelled by the tuple of the axes it fuses."""
+
+    def __init__(self) -> None:
+        self.fresh = itertools.count()
+        self.fused: dict = {}  # label -> (sub-labels, their dimensions)
+
+    def label(self) -> tuple:
+        return ("label", next(self.fresh))
+
+    def without_deltas(self, term: _Term, out: tuple) -> _Term:
+        """Σ_b A[b] δ[a,b] = A[a] in a term whose contractions were inlined (the engine
+        eliminates such deltas in each contraction, inlining may bring them together)."""
+        fused = {l for subs, _ in self.fused.values() for l in subs} | set(self.fused)
+        factors = list(term.factors)
+        changed = True
+        while changed:
+            changed = False
+            for k, (op, labels) in enumerate(factors):
+                if not isinstance(op, T.Delta) or labels[0] == labels[1] or set(labels) & fused:
+                    continue
+                elsewhere = [l for j, (_, ls) in enumerate(factors) if j != k for l in ls]
+                for keep, drop in (labels, labels[::-1]):
+                    if drop not in out and drop in elsewhere:
+                        del factors[k]
+                        factors = [(o, tuple(keep if l == drop else l for l in ls)) for o, ls in factors]
+                        changed = True
+                        break
+                if changed:
+                    break
+        return _Term(term.coef, tuple(factors))
+
+    def __call__(self, t: T.Tensor, labels: tuple) -> list[_Term]:
+        if isinstance(t, T.Zero) or (isinstance(t, T.Const) and t.value == 0):
+            return []
+        if isinstance(t, T.Const):
+            return [_Term(t.value, ())]
+        if isinstance(t, T.Sum):
+            return [term for part in t.terms for term in self(part, labels)]
+        if isinstance(t, T.Einsum):
+            return self.contraction(t, labels)
+        if isinstance(t, T.Reshape):
+            opened = self.reshape(t, labels)
+            if opened is None:
+                opened = self.split(t, labels)
+            if opened is not None:
+                return opened
+        return [_Term(1.0, ((t, labels),))]
+
+    def contraction(self, t: T.Einsum, labels: tuple) -> list[_Term]:
+        rename = dict(zip(t.out, labels))
         for sub in t.subscripts:
-            for label in sub:
-                if label not in names:
-                    names[label] = free.pop(0) if free else f"s{label}"
-        return names
+            for l in sub:
+                if l not in rename:
+                    rename[l] = self.label()
+        terms = [_Term(t.coef, ())]
+        for op, sub in zip(t.operands, t.subscripts):
+            op_labels = tuple(rename[l] for l in sub)
+            if (op.rank > 2 and isinstance(op, (T.Einsum, T.Sum))) or isinstance(op, T.Reshape):
+                parts = self(op, op_labels)
+            else:
+                parts = [_Term(1.0, ((op, op_labels),))]
+            terms = [_Term(a.coef * b.coef, a.factors + b.factors) for a in terms for b in parts]
+        return terms
+
+    def reshape(self, t: T.Reshape, labels: tuple) -> list[_Term] | None:
+        """A reshape that fuses consecutive axes: each fused axis's label stands for
+        the tuple of the labels of the axes it fuses."""
+        from .matrix_form import _fused_groups
+
+        inner = t.args[0]
+        groups = _fused_groups(inner.shape, t.shape)
+        if groups is None:
+            return None
+        inner_labels: list = []
+        axis = 0
+        for label, g in zip(labels, groups):
+            dims = inner.shape[axis:axis + g]
+            axis += g
+            if g == 1:
+                inner_labels.append(label)
+                continue
+            subs, known = self.fused.setdefault(label, (tuple(self.label() for _ in dims), dims))
+            if known != dims:
+                return None  # one axis fused two ways: no tuple label says both
+            inner_labels.extend(subs)
+        return self(inner, tuple(inner_labels))
+
+    def split(self, t: T.Reshape, labels: tuple) -> list[_Term] | None:
+        """A reshape that splits axes (the inverse of a fusion): its argument, each of
+        whose axes is labelled by the tuple of the axes it splits into."""
+        from .matrix_form import _fused_groups
+
+        inner = t.args[0]
+        groups = _fused_groups(t.shape, inner.shape)
+        if groups is None:
+            return None
+        inner_labels: list = []
+        axis = 0
+        for g in groups:
+            parts = labels[axis:axis + g]
+            if g == 1:
+                inner_labels.append(parts[0])
+            else:
+                key = self.label()
+                self.fused[key] = (parts, t.shape[axis:axis + g])
+                inner_labels.append(key)
+            axis += g
+        if inner.rank <= 2:  # a factor that has a matrix form, labelled
+            return [_Term(1.0, ((inner, tuple(inner_labels)),))]
+        return self(inner, tuple(inner_labels))
 
 
-def _matrix_text(op: T.Tensor, latex: bool) -> str | None:
-    from .matrix_form import NoMatrixForm, Raiser
+# ------------------------------------------------------------------ factors
+_ATOMS = (N.Symbol, N.Identity, N.Ones, N.Apply, N.Elementwise, N.Call, N.FnCall, N.Number)
+
+
+def _factor_expr(op: T.Tensor) -> N.Expr | None:
+    """``op`` in matrix notation; an abstract function's derivative of rank > 2
+    (``∇^3f(x)``, ``∇²h(x)``) as the call it is; None when neither exists."""
+    from .matrix_form import NoMatrixForm, Raiser, _col
     from .simplify.engine import simplify
 
     try:
-        expr = simplify(Raiser()(op))
+        if op.rank <= 2:
+            return simplify(Raiser()(op))
+        raiser = Raiser()
+        if isinstance(op, T.Call):
+            name, arg, order = op.args
+            return N.Call(name, _col(simplify(raiser(arg))), order)
+        if isinstance(op, T.FnCall):
+            name, args, which, out = op.args
+            return N.FnCall(name, tuple(_col(simplify(raiser(a))) for a in args), which, out[0] if out else None)
     except NoMatrixForm:
         return None
-    return expr.latex() if latex else str(expr)
+    return None
 
 
-def _atomic(text: str) -> bool:
-    return text.replace("_", "").replace("'", "").isalnum() or (text.endswith(")") and "(" in text
-                                                                and text.index("(") > 0 and text.count("(") == 1)
-
-
-def _factor(op: T.Tensor, labels: list[str], latex: bool) -> str:
+def _factor(op: T.Tensor, labels: list[str], latex: bool, delta: str) -> str:
     if isinstance(op, T.Delta):
-        head = r"\delta" if latex else "δ"
+        head = r"\delta" if latex else delta
     else:
-        text = _matrix_text(op, latex)
-        if text is None:
+        expr = _factor_expr(op)
+        if expr is None:  # pragma: no cover - every operand the engine builds has one
+            from .index.notation import IndexPrinter
+
             text = IndexPrinter(latex)(op)
-        head = text if _atomic(text) else (rf"\left({text}\right)" if latex else f"({text})")
+            head = rf"\left({text}\right)" if latex else f"({text})"
+        else:
+            text = expr.latex() if latex else str(expr)
+            atomic = isinstance(expr, _ATOMS) and not (isinstance(expr, N.Number) and expr.value < 0)
+            head = text if atomic else (rf"\left({text}\right)" if latex else f"({text})")
     if not labels:
         return head
     if latex:
+        if "_" in head or "^" in head:
+            head = f"{{{head}}}"  # W_{1}, \mathbf{1}_{m}: a second subscript needs a group
         return f"{head}_{{{''.join(labels)}}}"
     return f"{head}[{','.join(labels)}]"
 
 
-def _body(t: T.Tensor, out_letters: list[str], latex: bool, taken: frozenset[str]) -> str:
-    if isinstance(t, T.Sum):
-        return " + ".join(_body(term, out_letters, latex, taken) for term in t.terms).replace("+ -", "- ")
-    if isinstance(t, T.Einsum):
-        opened = open_wide_operand(t)
-        if opened is not None:  # an operand of rank > 2 has no notation of its own: inline it
-            return _body(opened, out_letters, latex, taken)
-        names = _Labels(out_letters, taken).letters(t)
-        parts = [_factor(op, [names[l] for l in sub], latex) for op, sub in zip(t.operands, t.subscripts)]
-        body = " ".join(parts)
-        if t.coef == -1.0:
-            return "-" + body
-        return body if t.coef == 1.0 else f"{format_number(t.coef)} {body}"
-    text = _matrix_text(t, latex) if t.rank <= 2 else None
-    if text is not None:
-        return _factor(t, out_letters, latex)
-    return IndexPrinter(latex)(t)
+class _Letters:
+    """Letters for labels: the result's axes first (:data:`LABEL_ORDER`), then, per
+    term, the summed labels (:data:`SUM_LETTERS`); none is a name in use."""
+
+    def __init__(self, taken: frozenset[str], fused: dict, latex: bool):
+        self.taken, self.fused, self.latex = taken, fused, latex
+        self.out: dict = {}
+        self.used: set[str] = set()
+
+    def _pick(self, alphabet: str, used: set[str], prefix: str) -> str:
+        for c in alphabet:
+            if c not in self.taken and c not in used:
+                return c
+        k = itertools.count(1)
+        while True:
+            name = f"{prefix}{next(k)}"
+            if name not in self.taken and name not in used:
+                return name
+
+    def axis(self, label) -> str:
+        """The text of an axis label of the result (a tuple for a fused axis)."""
+        if label in self.fused:
+            parts = [self._out(sub) for sub in self.fused[label][0]]
+            return f"({''.join(parts)})" if self.latex else f"({','.join(parts)})"
+        return self._out(label)
+
+    def _out(self, label) -> str:
+        if label not in self.out:
+            self.out[label] = self._pick(LABEL_ORDER, self.used, "i")
+            self.used.add(self.out[label])
+        return self.out[label]
+
+    def term(self) -> Callable[[object], str]:
+        """The naming of one term's labels: its summed labels are its own."""
+        summed: dict = {}
+
+        def name(label) -> str:
+            if label in self.fused:
+                parts = [name(sub) for sub in self.fused[label][0]]
+                return f"({''.join(parts)})" if self.latex else f"({','.join(parts)})"
+            if label in self.out:
+                return self.out[label]
+            if label not in summed:
+                summed[label] = self._pick(SUM_LETTERS, self.used | set(summed.values()), "s")
+            return summed[label]
+
+        return name
 
 
+def _term_text(term: _Term, name: Callable, latex: bool, delta: str) -> str:
+    parts = [_factor(op, [name(l) for l in labels], latex, delta) for op, labels in term.factors]
+    body = " ".join(parts) if parts else "1"
+    coef = term.coef
+    if coef == 1.0:
+        return body
+    if coef == -1.0:
+        return "-" + body
+    number = number_text(coef)
+    if latex and "/" in number:
+        sign, fraction = ("-", number[1:]) if number.startswith("-") else ("", number)
+        numerator, denominator = fraction.split("/")
+        number = rf"{sign}\frac{{{numerator}}}{{{denominator}}}"
+    elif latex and number == "pi":
+        number = r"\pi"
+    return number if not parts else f"{number} {body}"
+
+
+def _body(terms: list[_Term], letters: _Letters, latex: bool, delta: str) -> str:
+    if not terms:
+        return "0"
+    texts = [_term_text(term, letters.term(), latex, delta) for term in terms]
+    return " ".join([texts[0]] + [f"- {t[1:]}" if t.startswith("-") else f"+ {t}" for t in texts[1:]])
+
+
+# ------------------------------------------------------------------ headline
 def _entry(name: str, letters: list[str], latex: bool) -> str:
     if not letters:
         return name
@@ -110,40 +306,47 @@ def _entry(name: str, letters: list[str], latex: bool) -> str:
     return f"{name}[{','.join(letters)}]"
 
 
-def _headline(node: IndexExpr, latex: bool, taken: frozenset[str]) -> tuple[str, list[str]]:
-    """The entry the result's axes name: ∂f[i]/∂W[k,j] (order 1, axes in layout
-    order), or [∂²f/∂W²][i,j,k,l] for higher orders (axes of the repeated layout)."""
-    rank = node.tensor.rank
-    free = [c for c in OUT_LETTERS if c not in taken]
-    letters = [free[k] if k < len(free) else f"i{k}" for k in range(rank)]
+def _partial(order: int, latex: bool) -> str:
+    if latex:
+        return r"\partial" if order == 1 else rf"\partial^{{{order}}}"
+    return {1: "∂", 2: "∂²"}.get(order, f"∂^{order}")
+
+
+def _headline(node: IndexExpr, axis_text: list[str], latex: bool) -> str:
+    """The entry the result's axes name: ∂f[i]/∂W[k,j]; for order k, one ∂x[…] per
+    differentiation, in order: ∂²f/∂X[j,i]∂X[l,k]."""
     info = node.info
-    if info is None:
-        return (f"[{','.join(letters)}]" if not latex else ""), letters
     simple = info.f_text.isidentifier()
     f_name = (info.f_latex if simple else rf"\left({info.f_latex}\right)") if latex else \
         (info.f_text if simple else f"({info.f_text})")
-    if info.order != 1:
-        k = info.order
-        if latex:
-            fraction = rf"\frac{{\partial^{{{k}}} {f_name}}}{{\partial {info.wrt}^{{{k}}}}}"
-            return rf"\left[{fraction}\right]_{{{''.join(letters)}}}", letters
-        return f"[∂^{k} {f_name}/∂{info.wrt}^{k}][{','.join(letters)}]", letters
-    r, k = info.f_rank, info.x_rank
-    if info.layout == "numerator":
-        f_letters, x_letters = letters[:r], letters[r:][::-1]
-    else:
-        x_letters, f_letters = letters[:k], letters[k:][::-1]
+    axes = derivative_axes(info.layout, info.order, info.f_rank, info.x_rank)
+    f_labels = [axis_text[axes.index(("f", a))] for a in range(info.f_rank)]
+    wrt = [_entry(info.wrt, [axis_text[axes.index(("x", t, b))] for b in range(info.x_rank)], latex)
+           for t in range(info.order)]
+    top = f"{_partial(info.order, latex)} {_entry(f_name, f_labels, latex)}" if latex else \
+        f"{_partial(info.order, latex)}{_entry(f_name, f_labels, latex)}"
     if latex:
-        return (rf"\frac{{\partial {_entry(f_name, f_letters, True)}}}{{\partial {_entry(info.wrt, x_letters, True)}}}",
-                letters)
-    return f"∂{_entry(f_name, f_letters, False)}/∂{_entry(info.wrt, x_letters, False)}", letters
+        below = " ".join(r"\partial " + w for w in wrt)
+        return rf"\frac{{{top}}}{{{below}}}"
+    return f"{top}/{''.join('∂' + w for w in wrt)}"
+
+
+def _labelled(node: IndexExpr, latex: bool) -> str:
+    taken = _names_in_use(node)
+    expand = _Expansion()
+    out = tuple(expand.label() for _ in range(node.tensor.rank))
+    terms = [expand.without_deltas(term, out) for term in expand(node.tensor, out)]
+    letters = _Letters(taken, expand.fused, latex)
+    axis_text = [letters.axis(l) for l in out]  # the result's axes take the first letters
+    delta = "I" if "δ" in taken else "δ"  # a variable named δ keeps its name
+    body = _body(terms, letters, latex, delta)
+    if node.info is None:
+        return body if not axis_text else (f"[{','.join(axis_text)}] {body}" if not latex else body)
+    return f"{_headline(node, axis_text, latex)} = {body}"
 
 
 def labelled_text(node: IndexExpr) -> str:
-    taken = _dimension_names(node.tensor)
-    head, letters = _headline(node, False, taken)
-    body = _body(node.tensor, letters, False, taken)
-    text = f"{head} = {body}" if head.startswith(("∂", "[∂")) else f"{head} {body}"
+    text = _labelled(node, False)
     vec = _vectorised(node)
     if vec is not None:
         text += f"\n{_vec_label(node, False)} = {vec}"
@@ -151,10 +354,7 @@ def labelled_text(node: IndexExpr) -> str:
 
 
 def labelled_latex(node: IndexExpr) -> str:
-    taken = _dimension_names(node.tensor)
-    head, letters = _headline(node, True, taken)
-    body = _body(node.tensor, letters, True, taken)
-    line = f"{head} = {body}" if head else body
+    line = _labelled(node, True)
     vec = _vectorised(node)
     if vec is None:
         return line

@@ -134,6 +134,8 @@ class Raiser:
             return self(t)
         if isinstance(t, T.Reshape):
             t = T.einsum([t], [tuple(range(t.rank))], tuple(range(t.rank)))
+        if isinstance(t, T.Sum):  # linear: a sum of Kronecker products
+            return N.Add(*[self.kron(term, rows, cols) for term in t.terms])
         if not isinstance(t, T.Einsum):
             raise NoMatrixForm("a vectorised Jacobian that is not one contraction")
         row_labels, col_labels = list(t.out[:rows]), list(t.out[rows:])
@@ -625,12 +627,15 @@ def vectorised_jacobian(node) -> N.Expr:
     raw = info.raw
     # Column-major vec index = row-major fusion of the reversed axes.
     axes = tuple(range(r))[::-1] + tuple(range(r, r + k))[::-1]
-    if r == 1 and isinstance(raw, T.Reshape):
+    coef, fused = 1.0, raw
+    if isinstance(raw, T.Einsum) and len(raw.operands) == 1 and raw.subscripts[0] == raw.out:
+        coef, fused = raw.coef, raw.operands[0]  # c reshape(…): the Jacobian of reshape(…), times c
+    if r == 1 and isinstance(fused, T.Reshape):
         # f is itself a fused vector (vec(A X), kron(x, a)): its index is the row-major
         # fusion of the axes it was made of, which are the Jacobian's row axes.
-        groups = _fused_groups(raw.args[0].shape, raw.shape)
+        groups = _fused_groups(fused.args[0].shape, fused.shape)
         if groups is not None and all(g == 1 for g in groups[1:]):
-            raw, r = raw.args[0], groups[0]
+            raw, r = T.scale(fused.args[0], coef), groups[0]
             axes = tuple(range(r)) + tuple(range(r, r + k))[::-1]
     moved = T.permute(raw, axes)
     jacobian = Raiser().kron(moved, r, k)

@@ -195,11 +195,61 @@ class _ToSyntax(lark.Transformer):
         kind = str(close)[1:].strip("_{}")  # "", "F", "2" or "1"
         return Syn("norm_bars", (inner, kind), bar.start_pos, bar.start_pos, close.end_pos)
 
+    # Index notation (symmat/index/reading.py gives it its meaning).
+    def labelled(self, children):
+        entry, equals, body = children[:3]
+        vec = children[3] if len(children) > 3 else None
+        return Syn("labelled", (entry, body, vec), equals.start_pos, entry.start, (vec or body).end)
+
+    def entry(self, children):
+        partial, f = children[:2]
+        rest = children[2:]
+        f_labels = rest[0] if isinstance(rest[0], Syn) and rest[0].op == "labels" else None
+        wrts = tuple(c for c in rest if isinstance(c, Syn) and c.op == "wrt")
+        return Syn("entry", (_partial_order(str(partial)), f, f_labels, wrts), partial.start_pos,
+                   partial.start_pos, wrts[-1].end)
+
+    def wrt_entry(self, children):
+        partial, name = children[:2]
+        labels = children[2] if len(children) > 2 else None
+        end = labels.end if labels is not None else name.end_pos
+        return Syn("wrt", (str(name), labels), name.start_pos, partial.start_pos, end)
+
+    def labels(self, children):
+        items = tuple(c for c in children if isinstance(c, Syn))
+        return Syn("labels", items, children[0].start_pos, children[0].start_pos, children[-1].end_pos)
+
+    def plain_label(self, children):
+        (token,) = children
+        return Syn("label", ((str(token),), False), token.start_pos, token.start_pos, token.end_pos)
+
+    def fused_label(self, children):
+        names = tuple(str(c) for c in children if c.type == "NAME")
+        return Syn("label", (names, True), children[0].start_pos, children[0].start_pos, children[-1].end_pos)
+
+    def indexed(self, children):
+        head, labels = children
+        return Syn("indexed", (head, labels), labels.pos, head.start, labels.end)
+
+    def vec_line(self, children):
+        transposed = children[0].type == "VEC_OPEN"
+        atoms = [c for c in children if isinstance(c, Syn)]
+        f, wrt, rhs = atoms
+        return Syn("vec_line", (f, wrt, transposed, rhs), children[0].start_pos, children[0].start_pos, rhs.end)
+
 
 # Built-in functions of two arguments, by the node they build.
 _BINARY_FUNCTIONS = {"kron": N.Kron, "max": N.Max, "min": N.Min}
 
 _SUPERSCRIPTS = {c: k for k, c in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")}
+
+
+def _partial_order(text: str) -> int:
+    """``∂`` -> 1, ``∂²`` -> 2, ``∂^3`` -> 3."""
+    rest = text[1:]
+    if not rest:
+        return 1
+    return _SUPERSCRIPTS[rest] if rest in _SUPERSCRIPTS else int(rest[1:])
 
 
 def _grad_head(text: str) -> tuple[int, tuple, str]:
@@ -261,13 +311,16 @@ _TOKEN_WORDS = {
     "HADAMARD_DIV": "'./'", "SLASH": "'/'", "KRON": "'⊗'", "TRANSPOSE": "a transpose", "CARET": "'^'",
     "ELEM_CARET": "'.^'", "WHERE": "'where'", "EQUALS": "'='", "SEMI": "';'",
     "INV_TRANSPOSE": "an inverse transpose", "NORM_OPEN": "'‖'", "NORM_CLOSE": "a closing '‖'",
+    "PARTIAL": "'∂'", "VEC_OPEN": "'(∂'", "LSQB": "'['", "RSQB": "']'",
     "$END": "the end of the expression",
 }
 
 
 def _expected_words(expected) -> str:
-    # A where clause may follow any complete expression; saying so each time is noise.
-    words = sorted({_TOKEN_WORDS.get(name, name) for name in expected if name != "WHERE"})
+    # A where clause or labels [i,j] may follow any complete expression, and index
+    # notation's ∂ start one: saying so each time is noise.
+    noise = ("WHERE", "LSQB", "PARTIAL", "VEC_OPEN")
+    words = sorted({_TOKEN_WORDS.get(name, name) for name in expected if name not in noise})
     operands = {"a name", "a number", "'('", "a function call"}
     if operands <= set(words):
         words = ["an operand (a name, a number, '(' or a function call)"] + [
@@ -328,6 +381,18 @@ def parse(text: str, where: Where = None) -> N.Expr:
     return expr
 
 
+# Index notation (``∂f[i]/∂x[k,j] = δ[i,k] x[j]``, how results of rank 3 and more print)
+# is typed here like the rest, but its value is an index-form tensor, a layer above the
+# language: symmat.index.reading plugs its reader in (the package imports it).
+_INDEX_READER: list[Callable[[Any], Any]] = []
+
+
+def register_index_notation(reader: Callable[[Any], Any]) -> None:
+    """Install the reader of index notation: ``reader(typer)`` gives an object with
+    ``infer_labelled``, ``infer_indexed`` and ``build_labelled`` (see symmat/index/reading.py)."""
+    _INDEX_READER[:] = [reader]
+
+
 class _Typer:
     """Infers types over a :class:`Syn` tree, then builds typed nodes."""
 
@@ -348,6 +413,7 @@ class _Typer:
         self.warnings: list[str] = []  # issued by parse() once typing succeeded
         for name, var in decls.variables.items():
             self.variables[name] = self._declared_type(var.shape)
+        self.index_reader: Any = None  # made on the first index notation met
 
     def _declared_type(self, shape) -> Type:
         return Type(tuple(DimVar(d) for d in shape))
@@ -369,6 +435,8 @@ class _Typer:
         self.namer = DimNamer(self.decls.dim_names() | set(self.variables) | set(self.used_as))
         self.built: dict[int, N.Expr] = {}
         expr = self.build(syn)
+        if syn.op == "labelled":
+            return expr  # an index-notation result carries the variables that fix its sizes
         # A size written only in a declaration (I_n with x: n declared) is fixed by the
         # value of that variable when the expression is evaluated.
         needed = {d for node in N.walk(expr) for d in node.type.shape if isinstance(d, str)}
@@ -731,6 +799,19 @@ class _Typer:
                              "∇²_{1,2}g(x, y), transposed if need be")
         return which
 
+    def _index_notation(self) -> Any:
+        if self.index_reader is None:
+            if not _INDEX_READER:  # pragma: no cover - symmat/__init__ imports the reader
+                raise ParseError("index notation needs symmat.index.reading", self.text, 0)
+            self.index_reader = _INDEX_READER[0](self)
+        return self.index_reader
+
+    def _infer_labelled(self, s):
+        return self._index_notation().infer_labelled(s)
+
+    def _infer_indexed(self, s):
+        return self._index_notation().infer_indexed(s)
+
     # ------------------------------------------------------------------ pass 3
     def final_type(self, t: Type) -> Type:
         return t.map(lambda d: self.namer.final(self.u, d))
@@ -740,6 +821,9 @@ class _Typer:
         if key not in self.built:
             self.built[key] = getattr(self, "_build_" + s.op)(s)
         return self.built[key]
+
+    def _build_labelled(self, s):
+        return self._index_notation().build_labelled(s)
 
     def _build_where(self, s):
         body, definitions = s.args

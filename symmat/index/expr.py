@@ -27,6 +27,29 @@ class DerivativeInfo:
     raw: T.Tensor | None = None
 
 
+# The labels of a derivative's axes, in axis order (index notation; see symmat/index_form.py).
+LABEL_ORDER = "ijklmnabcdefgh"
+
+
+def label_key(label: str) -> tuple:
+    """Sorting key of an axis label: i < j < … < n < a < … < h, then any other name."""
+    return (0, LABEL_ORDER.index(label), "") if len(label) == 1 and label in LABEL_ORDER else (1, 0, label)
+
+
+def derivative_axes(layout: str, order: int, f_rank: int, x_rank: int) -> list[tuple]:
+    """What each axis of an ``order``-th derivative in ``layout`` is, in axis order:
+    ``("f", a)`` is axis ``a`` of f, ``("x", t, b)`` axis ``b`` of the variable in the
+    ``t``-th differentiation (from 0). Each differentiation lays out the previous
+    result ``D`` and the variable's axes ``X`` as contract §3: ``D ++ reverse(X)``
+    (numerator) or ``X ++ reverse(D)`` (denominator). The index-form printer labels
+    the entry with it, and the parser reads the layout back from those labels."""
+    axes: list[tuple] = [("f", a) for a in range(f_rank)]
+    for t in range(order):
+        xs = [("x", t, b) for b in range(x_rank)]
+        axes = axes + xs[::-1] if layout == "numerator" else xs + axes[::-1]
+    return axes
+
+
 class IndexExpr(Expr):
     """``tensor`` with the axis order of ``type_``; prints in index notation.
 
