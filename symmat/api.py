@@ -21,16 +21,17 @@ Conventions:
 from __future__ import annotations
 
 from . import nodes as N
+from . import provenance
 from .declarations import Where, parse_declarations
 from .differentiation import differentiate
 from .errors import DiffError
 from .functions import ELEMENTWISE, MATRIX_FUNCTIONS
 from .index import tensor as T
-from .index.expr import DerivativeInfo, IndexExpr
+from .index.expr import IndexExpr
 from .index.lower import lower
 from .matrix_form import NoMatrixForm, matrix_form
 from .parse import ensure_recursion_limit, parse
-from .provenance import inherit
+from .provenance import Derivative
 from .shapes import Type
 from .simplify.engine import simplify
 from .simplify.stable import stable_forms
@@ -71,22 +72,38 @@ def diff(
     # Differentiating log(1 + exp(u)) as softplus(u) gives σ(u) and σ(u)(1 - σ(u)), which
     # the generated code computes without overflow (and which read as the textbook's).
     tensor, type_, raw = differentiate(lower(stable_forms(f)), var, layout=layout, order=order, symmetric=symmetric)
-    variables = tuple((s.name, s.type) for s in f.free_symbols().values())
-    if var.name not in f.free_symbols():
-        variables += ((var.name, Type(var.shape)),)  # declared but absent: its zero needs its shape
-    # The result keeps the origin of f (and of a SymPy wrt): its names convert back to
-    # the user's own objects (symmat.provenance).
-    origin = _sympy_origin(wrt)
+    # The result is mathematics only; what it was derived from is its provenance,
+    # recorded beside it (symmat.provenance): the origin of f and of a SymPy wrt (its
+    # names convert back to the user's own objects), what it is the derivative of, and
+    # the variables whose values fix sizes it may not mention itself (∂x/∂x = I).
+    recorded = provenance.of(f)
+    origin = {**recorded.origin, **(_sympy_origin(wrt) or {})}
+    variables = _size_variables(f, var, recorded.variables)
     if form == "matrix":
         try:
-            return inherit(N.bind_dimensions(simplify(matrix_form(tensor, type_)), variables), f, extra=origin)
+            result = simplify(matrix_form(tensor, type_))
         except NoMatrixForm:
             pass  # rank 3 and more, or no matrix notation: index notation it is
-    info = DerivativeInfo(str(f), f.latex(), var.name, layout, order, f.type.rank, var.rank,
-                          raw if order == 1 else None)
+        else:
+            about = Derivative(f, var.name, layout, order, f.type.rank, var.rank)
+            bound = variables if N.unfixed_dimensions(result) else ()
+            return provenance.record(result, origin=origin, variables=bound, derivative=about)
     # f_rank and x_rank are those of f and the variable; for order k > 1 the headline
     # names the k-th derivative as a whole and raw (one differentiation) is not kept.
-    return inherit(IndexExpr(tensor, type_, variables, info), f, extra=origin)
+    unlaid = IndexExpr(raw, Type(raw.shape)) if order == 1 else None
+    about = Derivative(f, var.name, layout, order, f.type.rank, var.rank, unlaid)
+    return provenance.record(IndexExpr(tensor, type_), origin=origin, variables=variables, derivative=about)
+
+
+def _size_variables(f: N.Expr, var: T.Var, inherited: tuple) -> tuple[tuple[str, Type], ...]:
+    """The (name, Type) of the variables whose values fix the result's sizes: those of
+    ``f``, those ``f`` itself was bound to, and the variable when ``f`` does not
+    mention it (its zero derivative needs its shape)."""
+    found = {s.name: s.type for s in f.free_symbols().values()}
+    for name, type_ in inherited:
+        found.setdefault(name, type_)
+    found.setdefault(var.name, Type(var.shape))
+    return tuple(found.items())
 
 
 def _as_expr(f, where) -> N.Expr:

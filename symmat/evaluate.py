@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import nodes as N
+from . import provenance
 from .errors import EvaluationError
 from .functions import ELEMENTWISE
 from .registry import PRIMITIVES
@@ -204,10 +205,6 @@ class Evaluator:
             if name in self.values and not callable(self.values[name]):
                 self.lookup(name, type_)
 
-    def _eval_Derived(self, node):
-        self.bind_variables(node.variables)
-        return self(node.expr)
-
     def _eval_FnCall(self, node):
         return self.call_function(node.head, [self(a) for a in node.arguments], node.type.shape)
 
@@ -277,13 +274,15 @@ def evaluate(expr: N.Expr, values: dict[str, Any]):
     from .parse import ensure_recursion_limit
 
     ensure_recursion_limit()
-    names = set(expr.free_symbols()).union(
-        *({name for name, _ in n.variables} for n in N.walk(expr) if isinstance(n, N.Derived))
-    )
+    # Variables the expression does not mention may fix its sizes (∂x/∂x = I needs
+    # x's length): its provenance names them.
+    bound = provenance.of(expr).variables
+    names = set(expr.free_symbols()).union(name for name, _ in bound)
     evaluator = Evaluator(values, names)
     # Bind every variable first, so that their sizes are known wherever ``I`` or
     # ``ones`` is met, whichever comes first in the tree (``I W``, ``ones^T x``).
     for symbol in expr.free_symbols().values():
         evaluator(symbol)
+    evaluator.bind_variables(bound)
     result = evaluator(expr)
     return float(result) if np.ndim(result) == 0 else result

@@ -22,9 +22,11 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from . import nodes as N
+from . import provenance
 from .index import tensor as T
 from .index.expr import LABEL_ORDER, IndexExpr, derivative_axes
 from .numbers import number_text
+from .provenance import Derivative
 
 # Summed labels take these letters (the result's axes take LABEL_ORDER's).
 SUM_LETTERS = "pqrstuvwxyz"
@@ -47,7 +49,7 @@ def _names_in_use(node: IndexExpr) -> frozenset[str]:
         elif isinstance(t, (T.Elem, T.Call, T.FnCall)):
             names.add(t.args[0])
         stack.extend(t.children)
-    names.update(name for name, _ in node.variables)
+    names.update(name for name, _ in provenance.of(node).variables)
     return frozenset(names)
 
 
@@ -312,13 +314,18 @@ def _partial(order: int, latex: bool) -> str:
     return {1: "∂", 2: "∂²"}.get(order, f"∂^{order}")
 
 
-def _headline(node: IndexExpr, axis_text: list[str], latex: bool) -> str:
+def _f_name(info: Derivative, latex: bool) -> str:
+    """The function differentiated, as the headline writes it (parenthesised unless a name)."""
+    text = str(info.f)
+    if text.isidentifier():
+        return info.f.latex() if latex else text
+    return rf"\left({info.f.latex()}\right)" if latex else f"({text})"
+
+
+def _headline(info: Derivative, axis_text: list[str], latex: bool) -> str:
     """The entry the result's axes name: ∂f[i]/∂W[k,j]; for order k, one ∂x[…] per
     differentiation, in order: ∂²f/∂X[j,i]∂X[l,k]."""
-    info = node.info
-    simple = info.f_text.isidentifier()
-    f_name = (info.f_latex if simple else rf"\left({info.f_latex}\right)") if latex else \
-        (info.f_text if simple else f"({info.f_text})")
+    f_name = _f_name(info, latex)
     axes = derivative_axes(info.layout, info.order, info.f_rank, info.x_rank)
     f_labels = [axis_text[axes.index(("f", a))] for a in range(info.f_rank)]
     wrt = [_entry(info.wrt, [axis_text[axes.index(("x", t, b))] for b in range(info.x_rank)], latex)
@@ -340,49 +347,51 @@ def _labelled(node: IndexExpr, latex: bool) -> str:
     axis_text = [letters.axis(l) for l in out]  # the result's axes take the first letters
     delta = "I" if "δ" in taken else "δ"  # a variable named δ keeps its name
     body = _body(terms, letters, latex, delta)
-    if node.info is None:
+    info = provenance.of(node).derivative
+    if info is None:
         return body if not axis_text else (f"[{','.join(axis_text)}] {body}" if not latex else body)
-    return f"{_headline(node, axis_text, latex)} = {body}"
+    return f"{_headline(info, axis_text, latex)} = {body}"
 
 
 def labelled_text(node: IndexExpr) -> str:
     text = _labelled(node, False)
-    vec = _vectorised(node)
-    if vec is not None:
-        text += f"\n{_vec_label(node, False)} = {vec}"
+    vectorised = _vectorised(node)
+    if vectorised is not None:
+        info, vec = vectorised
+        text += f"\n{_vec_label(info, False)} = {vec}"
     return text
 
 
 def labelled_latex(node: IndexExpr) -> str:
     line = _labelled(node, True)
-    vec = _vectorised(node)
-    if vec is None:
+    vectorised = _vectorised(node)
+    if vectorised is None:
         return line
-    return rf"\begin{{aligned}} {line} \\ {_vec_label(node, True)} = {vec.latex()} \end{{aligned}}"
+    info, vec = vectorised
+    return rf"\begin{{aligned}} {line} \\ {_vec_label(info, True)} = {vec.latex()} \end{{aligned}}"
 
 
-def _vec_label(node: IndexExpr, latex: bool) -> str:
+def _vec_label(info: Derivative, latex: bool) -> str:
     """∂vec(f)/∂vec(x), transposed in denominator layout: a reshaping, so named
     (∂f/∂vec(x) for a vector f, which is its own vec)."""
-    info = node.info
     # A vector is its own vec: ∂(W x)/∂vec(W), as textbooks write it (never vec(vec(…))).
-    simple = info.f_text.isidentifier()
     if latex:
-        f = (info.f_latex if simple else rf"\left({info.f_latex}\right)") if info.f_rank == 1 else \
-            rf"\operatorname{{vec}}\left({info.f_latex}\right)"
+        f = _f_name(info, True) if info.f_rank == 1 else rf"\operatorname{{vec}}\left({info.f.latex()}\right)"
         jacobian = rf"\frac{{\partial {f}}}{{\partial \operatorname{{vec}}\left({info.wrt}\right)}}"
         return jacobian if info.layout == "numerator" else rf"\left({jacobian}\right)^\top"
-    f = (info.f_text if simple else f"({info.f_text})") if info.f_rank == 1 else f"vec({info.f_text})"
+    f = _f_name(info, False) if info.f_rank == 1 else f"vec({info.f})"
     jacobian = f"∂{f}/∂vec({info.wrt})"
     return jacobian if info.layout == "numerator" else f"({jacobian})^T"
 
 
-def _vectorised(node: IndexExpr):
+def _vectorised(node: IndexExpr) -> tuple[Derivative, N.Expr] | None:
+    """What ``node`` is the derivative of, and its vectorised Jacobian, where it has one."""
     from .matrix_form import NoMatrixForm
 
-    if node.info is None or node.info.raw is None:
+    info = provenance.of(node).derivative
+    if info is None or info.raw is None:
         return None
     try:
-        return node.vec_form()
+        return info, node.vec_form()
     except NoMatrixForm:
         return None

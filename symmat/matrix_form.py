@@ -28,6 +28,8 @@ from . import nodes as N
 from .algebra import chain, mul, transpose
 from .functions import ELEMENTWISE
 from .index import tensor as T
+from .index.expr import IndexExpr
+from .provenance import Derivative
 from .shapes import Type
 
 
@@ -616,15 +618,14 @@ def matrix_form(t: T.Tensor, type_: Type) -> N.Expr:
     return expr
 
 
-def vectorised_jacobian(node) -> N.Expr:
+def vectorised_jacobian(info: Derivative | None) -> N.Expr:
     """∂vec(f)/∂vec(x) (numerator; its transpose in denominator layout) of an order-1
     derivative, in matrix notation (not yet simplified): vec stacks columns, so entry
     [vec index of f_(i…), vec index of x_(a…)] = ∂f_(i…)/∂x_(a…)."""
-    info = node.info
-    if info is None or info.raw is None:
+    if info is None or not isinstance(info.raw, IndexExpr):
         raise NoMatrixForm("no vectorised form for this result")
     r, k = info.f_rank, info.x_rank
-    raw = info.raw
+    raw = info.raw.tensor
     # Column-major vec index = row-major fusion of the reversed axes.
     axes = tuple(range(r))[::-1] + tuple(range(r, r + k))[::-1]
     coef, fused = 1.0, raw

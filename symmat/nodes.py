@@ -20,7 +20,7 @@ from .shapes import SCALAR, STRICT, Dim, Prod, Type, Unifier, column, dim_produc
 class Expr:
     """Base of all expression nodes. ``args`` holds children and parameters."""
 
-    # __weakref__: symmat.provenance keeps an expression's origin beside it, weakly.
+    # __weakref__: symmat.provenance keeps an expression's provenance beside it, weakly.
     __slots__ = ("args", "type", "_hash", "__weakref__")
     # Set once by _init. ``args`` mixes children and parameters (names, exponents,
     # orders): each node class reads them back through typed properties.
@@ -561,25 +561,6 @@ class FnCall(Expr):
         return derivative_head(self.name, self.which, len(self.arguments))
 
 
-class Derived(Expr):
-    """An expression with the variables of the expression it was derived from, whose
-    values fix dimensions it does not mention itself (∂x/∂x = I needs x's length).
-    Prints as ``expr``; evaluating it checks and binds those variables first."""
-
-    __slots__ = ()
-
-    def __init__(self, expr: Expr, variables: tuple):
-        self._init((expr, tuple(variables)), expr.type)
-
-    @property
-    def expr(self) -> Expr:
-        return self.args[0]
-
-    @property
-    def variables(self) -> tuple[tuple[str, Type], ...]:
-        return self.args[1]
-
-
 def zeros(type_: Type) -> Expr:
     """The zero of ``type_``, written ``0 ones`` (a vector; ``0 ones^T`` a row) or
     ``0 ones ones^T`` (a matrix): the language's ``zeros(n)`` and ``zeros(m, n)``."""
@@ -596,19 +577,15 @@ def is_zeros(e: Expr) -> bool:
     return not e.type.is_scalar and isinstance(e, MatMul) and e == zeros(e.type)
 
 
-def bind_dimensions(expr: Expr, variables: tuple) -> Expr:
-    """``expr``, or ``Derived(expr, variables)`` when some dimension of ``expr`` (of an
-    ``I`` or ``ones``) is fixed by no variable of ``expr`` itself but by the variables
-    of the expression it was derived from (∂x/∂x = I), or declared beside it."""
+def unfixed_dimensions(expr: Expr) -> set[str]:
+    """The named dimensions of ``expr`` (of an ``I`` or ``ones``) that no variable of
+    ``expr`` fixes: ∂x/∂x = I has n, which only x's value gives (symmat.provenance)."""
     fixed = {d for s in expr.free_symbols().values() for d in s.type.shape}
-    needed = {d for n in walk(expr) for d in n.type.shape if isinstance(d, str)}
-    if needed <= fixed:
-        return expr
-    return Derived(expr, variables)
+    return {d for n in walk(expr) for d in n.type.shape if isinstance(d, str)} - fixed
 
 
 __all__ = [
     "Expr", "Symbol", "Number", "Identity", "Ones", "Add", "Neg", "MatMul", "Hadamard",
     "HadamardDiv", "Div", "Kron", "Power", "ElemPower", "GeneralPower", "Max", "Min", "Transpose", "Apply",
-    "Elementwise", "Call", "FnCall", "Derived", "walk", "MATRIX_FUNCTIONS", "zeros", "is_zeros", "bind_dimensions",
+    "Elementwise", "Call", "FnCall", "walk", "MATRIX_FUNCTIONS", "zeros", "is_zeros", "unfixed_dimensions",
 ]

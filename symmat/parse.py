@@ -41,6 +41,7 @@ from typing import Any, NamedTuple, cast
 import lark
 
 from . import nodes as N
+from . import provenance
 from .declarations import PI_NAMES, SCALAR_NAMES, Declarations, Signature, Where, parse_declarations
 from .errors import (
     ArityError,
@@ -443,7 +444,7 @@ class _Typer:
         present = expr.free_symbols()  # once: per declaration it made long inputs quadratic
         declared = tuple((name, Type(v.shape)) for name, v in self.decls.variables.items()
                          if name not in present and needed & set(v.shape))
-        return N.bind_dimensions(expr, declared) if declared else expr
+        return provenance.record(expr, variables=declared) if declared and N.unfixed_dimensions(expr) else expr
 
     def snippet(self, s: Syn) -> str:
         text = " ".join(self.text[s.start:s.end].split())

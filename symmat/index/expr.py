@@ -2,30 +2,12 @@
 and any result without a matrix-notation form."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from .. import provenance
 from ..nodes import Expr
 from ..shapes import Type
 from . import tensor as T
-
-
-@dataclass(frozen=True)
-class DerivativeInfo:
-    """What a derivative tensor is the derivative of, for labelling it.
-
-    ``raw`` is ∂f/∂x with axes ``f.shape ++ x.shape`` (before the layout ordered
-    them); it gives the vectorised form ∂vec(f)/∂vec(x)."""
-
-    f_text: str
-    f_latex: str
-    wrt: str
-    layout: str
-    order: int
-    f_rank: int
-    x_rank: int
-    raw: T.Tensor | None = None
-
 
 # The labels of a derivative's axes, in axis order (index notation; see symmat/index_form.py).
 LABEL_ORDER = "ijklmnabcdefgh"
@@ -53,26 +35,27 @@ def derivative_axes(layout: str, order: int, f_rank: int, x_rank: int) -> list[t
 class IndexExpr(Expr):
     """``tensor`` with the axis order of ``type_``; prints in index notation.
 
-    ``variables`` are the (name, Type) of the expression it was derived from: their
-    values fix the sizes of dimensions the tensor itself may not mention (the δ_im in
-    ∂(Wx)/∂W needs m, known from W). ``info`` labels a derivative."""
+    Mathematics only, like every node. What a derivative knows beyond its value is its
+    provenance (symmat.provenance): the variables whose values fix sizes the tensor
+    may not mention (the δ_im in ∂(Wx)/∂W needs m, known from W), and what it is the
+    derivative of, which labels it (∂(W x)[i]/∂W[k,j] = …)."""
 
     __slots__ = ()
 
-    def __init__(self, tensor: T.Tensor, type_: Type, variables: tuple = (), info: DerivativeInfo | None = None):
+    def __init__(self, tensor: T.Tensor, type_: Type):
         assert tensor.shape == type_.shape, (tensor.shape, type_.shape)
-        self._init((tensor, tuple(variables), info), type_)
+        self._init((tensor,), type_)
 
-    tensor = property(lambda self: self.args[0])
-    variables = property(lambda self: self.args[1])
-    info = property(lambda self: self.args[2])
+    @property
+    def tensor(self) -> T.Tensor:
+        return self.args[0]
 
     def evaluate(self, values: dict[str, Any]):
         import numpy as np
 
         from .evaluate import evaluate_tensor
 
-        result = evaluate_tensor(self.tensor, values, self.variables)
+        result = evaluate_tensor(self.tensor, values, provenance.of(self).variables)
         return float(result) if np.ndim(result) == 0 else np.asarray(result, dtype=float)
 
     def vec_form(self) -> Expr:
@@ -83,7 +66,7 @@ class IndexExpr(Expr):
         from ..matrix_form import vectorised_jacobian
         from ..simplify.engine import simplify
 
-        return simplify(vectorised_jacobian(self))
+        return simplify(vectorised_jacobian(provenance.of(self).derivative))
 
     def __str__(self) -> str:
         from ..index_form import labelled_text

@@ -43,9 +43,6 @@ class Lowering:
     def _lower_Ones(self, node):
         return T.Ones(node.type.shape)
 
-    def _lower_Derived(self, node):
-        return self(node.expr)  # its variables only fix sizes
-
     def _lower_IndexExpr(self, node):
         return node.tensor
 

@@ -29,11 +29,13 @@ import functools
 from typing import TYPE_CHECKING, Any
 
 from .. import nodes as N
+from .. import provenance
 from ..errors import ParseError, ShapeError
 from ..parse import register_index_notation
+from ..provenance import Derivative
 from ..shapes import SCALAR, DimVar, Type, dim_product, matrix
 from . import tensor as T
-from .expr import DerivativeInfo, IndexExpr, derivative_axes, label_key
+from .expr import IndexExpr, derivative_axes, label_key
 from .lower import Lowering
 
 if TYPE_CHECKING:
@@ -195,7 +197,7 @@ class IndexNotationReader:
         terms = self._terms(body, final, nodes)
         f_rank, x_rank = f_node.type.rank, x_node.type.rank
         # Built with the axes of f, then those of each differentiation (for order 1:
-        # ∂f/∂x with axes f ++ x, what DerivativeInfo.raw holds), then laid out.
+        # ∂f/∂x with axes f ++ x, what provenance's Derivative.raw holds), then laid out.
         natural: list[tuple] = [("f", a) for a in range(f_rank)]
         natural += [("x", t, b) for t in range(order) for b in range(x_rank)]
         items = [header[a[1]] if a[0] == "f" else x_headers[a[1]][a[2]] for a in natural]
@@ -222,9 +224,10 @@ class IndexNotationReader:
                 variables.setdefault(name, symbol.type)
         for name, var in self.p.decls.variables.items():  # declared sizes the value may need
             variables.setdefault(name, Type(var.shape))
-        info = DerivativeInfo(str(f_node), f_node.latex(), x_node.name, layout, order, f_rank, x_rank,
-                              raw if order == 1 else None)
-        return IndexExpr(value, type_, tuple(variables.items()), info)
+        # What it is the derivative of, and the variables fixing its sizes: its provenance.
+        unlaid = IndexExpr(raw, Type(raw.shape)) if order == 1 else None
+        about = Derivative(f_node, x_node.name, layout, order, f_rank, x_rank, unlaid)
+        return provenance.record(IndexExpr(value, type_), variables=tuple(variables.items()), derivative=about)
 
     def _terms(self, s, final: dict, nodes: list) -> list[tuple[float, list]]:
         """The right side as (coefficient, [(tensor, labels)]) terms."""

@@ -178,10 +178,6 @@ class _ToSympy:
     def _to_Ones(self, node):
         return sp.OneMatrix(self.dim(node.args[0]), 1)
 
-    def _to_Derived(self, node):
-        # The variables only fix sizes for evaluation; SymPy's sizes are in its shapes.
-        return self(node.expr)
-
     def _to_IndexExpr(self, node):
         from .sympy_arrays import tensor_to_sympy
 

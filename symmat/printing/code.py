@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import nodes as N
+from .. import provenance
 from ..functions import ELEMENTWISE
 from ..registry import PRIMITIVES
 from ..shapes import Prod
@@ -43,9 +44,10 @@ _OPERAND = re.compile(r"\{(\d+|prev|like)\}")
 
 class Signature:
     """The generated function's parameters: variables, callables and sizes (the same
-    for every target)."""
+    for every target). ``bound``: the (name, Type) of variables ``expr`` does not
+    mention whose values fix its sizes (symmat.provenance); they are parameters too."""
 
-    def __init__(self, expr: N.Expr, name: str, target: Target = NUMPY):
+    def __init__(self, expr: N.Expr, name: str, target: Target = NUMPY, bound: tuple = ()):
         self.target = target
         self.ns = Namespace()
         self.function = self.ns.take(name)
@@ -60,14 +62,13 @@ class Signature:
             elif isinstance(node, N.FnCall):
                 functions.append((node.head, 0, False))  # called by its written name: ∇_1g
             elif type(node).__name__ == "IndexExpr":
-                symbols, used = index_variables(node)
+                symbols, used = index_variables(node, bound)
                 for sym in symbols:
                     self.types.setdefault(sym.name, sym)
                 functions += used
-        for node in N.walk(expr):
-            # Variables a result no longer mentions still fix its sizes (∂x/∂x = I).
-            for name, type_ in getattr(node, "variables", ()) if isinstance(node, N.Derived) else ():
-                self.types.setdefault(name, N.Symbol(name, type_))
+        # Variables a result no longer mentions still fix its sizes (∂x/∂x = I).
+        for name, type_ in bound:
+            self.types.setdefault(name, N.Symbol(name, type_))
         for sym_name in self.types:
             self.symbols[sym_name] = self.ns.take(sym_name)
         self.callables: dict[tuple, str] = {}
@@ -350,9 +351,6 @@ class CodePrinter(ProductPrinter, IndexPrinter):
         args = ", ".join(self.code(a)[0] for a in node.arguments)
         return f"{self.sig.callables[node.head, 0, False]}({args})", ATOM
 
-    def _print_Derived(self, node):
-        return self.code(node.expr)
-
 
 def _names_in(template: str, names) -> list[str]:
     """The occurrences of ``names`` in a table template (not attributes such as ``np.exp``)."""
@@ -407,9 +405,6 @@ class _DocTextPrinter(TextPrinter):
 
     def _print_IndexExpr(self, node):
         return "(a tensor in index notation)"
-
-    def _print_Derived(self, node):
-        return self.doprint(node.expr)
 
     def _print_FnCall(self, node):
         base = self.sig.callables.get((node.head, 0, False)) or safe_identifier(node.head)
@@ -508,11 +503,11 @@ def _callable_doc(base: str, order: int, elementwise: bool, argument=None, word:
                  f"({', '.join([size] * order)})")
 
 
-def _build(expr: N.Expr, name: str, target: Target = NUMPY) -> tuple[Signature, list[str], Code]:
+def _build(expr: N.Expr, name: str, target: Target = NUMPY, bound: tuple = ()) -> tuple[Signature, list[str], Code]:
     from ..parse import ensure_recursion_limit
 
     ensure_recursion_limit()
-    sig = Signature(expr, name, target)
+    sig = Signature(expr, name, target, bound)
     lines, code = compile_expr(expr, sig, sig.ns)
     if lines and lines[-1].startswith(f"{code[0]} = "):  # `t = ...; return t` reads worse
         code = (lines.pop()[len(code[0]) + 3 :], code[1])
@@ -525,7 +520,7 @@ def code_parameters(expr: N.Expr, name: str = "f") -> list[tuple[str, str]]:
     (``"x"``, ``"∇g"``, ``"s'"``, or a dimension name for a size)."""
     from ..evaluate import callable_keys
 
-    sig, _, _ = _build(expr, name)
+    sig, _, _ = _build(expr, name, bound=provenance.of(expr).variables)
     out = [(ident, sym) for sym, ident in sig.symbols.items()]
     out += [(ident, callable_keys(*key)[0]) for key, ident in sig.callables.items()]
     out += [(ident, str(d)) for d, ident in sig.sizes.items()]
@@ -536,7 +531,9 @@ def to_code(expr: N.Expr, name: str = "f", target: str | Target = NUMPY) -> str:
     """Self-contained source of ``def <name>(...)`` computing ``expr.evaluate(values)``,
     for ``target`` (``"numpy"``, ``"jax"``, ``"torch"`` or a :class:`Target`)."""
     tgt = find_target(target)
-    sig, lines, code = _build(stable_forms(expr), name, tgt)
+    # The record of the sizes' variables is the given expression's (stable_forms may
+    # build a new one).
+    sig, lines, code = _build(stable_forms(expr), name, tgt, provenance.of(expr).variables)
     doc = _docstring(expr, sig)  # after compiling: sizes are found while printing
     body = ['"""' + doc[0]] + doc[1:] + ['"""']
     body += lines + [f"return {code[0]}"]

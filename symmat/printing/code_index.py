@@ -25,12 +25,13 @@ if TYPE_CHECKING:
 _LETTERS = string.ascii_letters
 
 
-def index_variables(node) -> tuple[list[N.Symbol], list[tuple]]:
+def index_variables(node, bound: tuple = ()) -> tuple[list[N.Symbol], list[tuple]]:
     """The variables (as symbols) and abstract functions ``(name, order, elementwise)``
-    of an index-form expression, in order of first appearance."""
+    of an index-form expression, in order of first appearance, then the variables of
+    ``bound`` (name, Type) it does not mention: they fix its sizes (symmat.provenance)."""
     symbols: dict[str, N.Symbol] = {}
     functions: dict[tuple, None] = {}
-    declared = {name: t for name, t in node.args[1]}
+    declared = dict(bound)
     stack, seen = [node.tensor], set()
     while stack:
         t = stack.pop()
@@ -47,7 +48,7 @@ def index_variables(node) -> tuple[list[N.Symbol], list[tuple]]:
         stack.extend(reversed(t.children))
     # A variable the derivative no longer depends on still fixes sizes (the m of δ_im
     # in ∂(Wx)/∂W comes from W), so it stays a parameter, as in evaluate().
-    for name, type_ in node.args[1]:
+    for name, type_ in declared.items():
         symbols.setdefault(name, N.Symbol(name, type_))
     return list(symbols.values()), list(functions)
 

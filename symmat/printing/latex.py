@@ -97,8 +97,6 @@ class LatexPrinter(Printer):
         """The shared table, except where LaTeX's spelling binds differently."""
         if self.named(node):
             return ATOM
-        if isinstance(node, N.Derived):  # prints as the expression it wraps
-            return self.precedence(node.expr)
         if isinstance(node, N.Number):
             return _number_precedence(node.value)
         if isinstance(node, N.MatMul) and N.is_zeros(node):
@@ -268,9 +266,6 @@ class LatexPrinter(Printer):
         inner = ", ".join(self.doprint(a) for a in args)
         fname = latex_name(name, r"\operatorname")
         return (head + " " if head else "") + fname + rf"\left({inner}\right)"
-
-    def _print_Derived(self, node):
-        return self.doprint(node.expr)
 
     def _print_IndexExpr(self, node):
         # Index notation (δ_ij, x_j, sums over repeated indices, its label) is written by

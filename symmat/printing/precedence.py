@@ -26,8 +26,6 @@ PRECEDENCE = {
 
 
 def precedence(node: N.Expr) -> int:
-    if isinstance(node, N.Derived):
-        return precedence(node.expr)
     if isinstance(node, N.Number) and node.value < 0:
         return UNARY
     if isinstance(node, N.Number) and "/" in number_text(node.value):

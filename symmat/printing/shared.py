@@ -30,7 +30,7 @@ MIN_NODES = 4  # tanh(W1 x) has four: tanh, the product, W1, x
 MIN_RESULT_NODES = 64  # about 150 characters of text
 PREFIX = "h"
 
-_NEVER_NAMED = (N.Symbol, N.Number, N.Identity, N.Ones, N.Neg, N.Transpose, N.Derived)
+_NEVER_NAMED = (N.Symbol, N.Number, N.Identity, N.Ones, N.Neg, N.Transpose)
 
 
 def shared_subexpressions(expr: N.Expr, taken: AbstractSet[str] = frozenset()) -> dict[N.Expr, str]:

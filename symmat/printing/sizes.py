@@ -100,9 +100,6 @@ class _Inference:
         self.u.unify_types(known, arg, lambda: f"{node.name} takes arguments of one type")
         return N.infer_call(self.u, arg, node.order)
 
-    def _Derived(self, node):
-        return self.type_of(node.expr)
-
 
 def sized_constants(expr: N.Expr) -> set[int]:
     """``id`` of every constant node of ``expr`` (``I``, ``ones``, a zero vector or

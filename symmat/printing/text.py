@@ -161,9 +161,6 @@ class TextPrinter(Printer):
     def _print_Elementwise(self, node):
         return f"{node.name}{chr(39) * node.order}({self.doprint(node.args[1])})"
 
-    def _print_Derived(self, node):
-        return self.doprint(node.expr)
-
     def _print_FnCall(self, node):
         return f"{node.head}({', '.join(self.doprint(a) for a in node.arguments)})"
 

@@ -236,9 +236,6 @@ class Expander:
             return "chain rule", rf"{D}\nabla g(u) = \nabla^2 g(u)\,{D}u", out
         raise UnsupportedStep(f"steps cannot differentiate the derivative of order {order} of {name}")
 
-    def _d_Derived(self, u):
-        raise UnsupportedStep("steps cannot differentiate a derived expression; pass the original")
-
 
 def derivative_of(name: str, a: N.Expr, order: int) -> N.Expr:
     """``f'(A)`` written out from the table of elementwise functions where it can be

@@ -40,8 +40,8 @@ def canonical(e: N.Expr) -> N.Expr | None:
     if any(isinstance(n, Differential) for n in N.walk(plain)):
         return None  # a differential inside a differential: nothing to gain
     try:
-        # No bind_dimensions: a line is evaluated with the values of f's variables,
-        # which fix every dimension, and a frozen name must not be bound as a variable.
+        # No provenance (the variables fixing sizes): a line is evaluated with the values
+        # of f's variables, which fix every dimension, and a frozen name is no variable.
         out = simplify(matrix_form(lower(plain), plain.type))
     except (NoMatrixForm, SymmatError, RecursionError):
         return None

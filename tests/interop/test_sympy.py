@@ -240,8 +240,7 @@ WHERE = (
     "W: m x n; A: n x n; B: n x n; X: n x p; Y: n x p; x: n; y: n; a: m; z: p; c: scalar; t: scalar; "
     "S: n x n symmetric; V: 3 x 4; g: R^n -> R; s: elementwise"
 )
-# Only the sizes of the SAME_AS_PARSED variables (a where= variable absent from the
-# text would make parse() wrap the result in Derived to keep its size).
+# Only the sizes of the SAME_AS_PARSED variables: the texts' own declarations.
 WHERE_NO_DERIVED = "W: m x n; A: n x n; X: n x p; x: n; y: n; a: m; z: p; g: R^n -> R"
 TO_SYMPY = [
     "W x", "x' y", "x y'", "x' W'", "c W", "W' a", "A x + c", "c + X", "X .* Y", "X ./ Y", "c ./ Y", "x / c",
