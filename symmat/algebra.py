@@ -3,6 +3,7 @@ building products and coefficients, transposes, and recognising symmetric values
 all-ones values, inverses and ⊙-factors."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import TypeGuard
 
@@ -243,3 +244,21 @@ def _one_plus_exp(e: N.Expr) -> N.Expr | None:
             if is_number(one, 1.0) and isinstance(other, N.Elementwise) and other.name == "exp" and other.order == 0:
                 return other.args[1]
     return None
+
+
+def scalar_runs(chain: Sequence[N.Expr]) -> tuple[list[list[N.Expr]], list[N.Expr]]:
+    """``(runs, rest)``: the non-scalar factors ``chain`` of a product, cut wherever a run
+    of two or more of them multiplies out to a scalar (``xᵀ y B z``: the run ``[xᵀ, y]``,
+    the rest ``[B, z]``). Runs are consecutive from the left; ``rest`` follows the last.
+    Scalars commute, so each run can be written as a scalar factor before ``rest``."""
+    runs: list[list[N.Expr]] = []
+    current: list[N.Expr] = []
+    t = None  # the type of current's product, kept as factors join (linear in the chain)
+    for f in chain:
+        current.append(f)
+        t = N.product_type([f], t)
+        if len(current) > 1 and t.is_scalar:
+            runs.append(current)
+            current, t = [], None
+    return runs, current
+

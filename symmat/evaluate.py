@@ -137,11 +137,9 @@ class Evaluator:
         return -self(node.args[0])
 
     def _eval_MatMul(self, node):
-        value, t = self(node.args[0]), node.args[0].type
-        for factor in node.args[1:]:
-            right = self(factor)
-            value = product(value, t, right, factor.type)
-            t = N.infer_matmul(N.STRICT, t, factor.type)
+        value = self(node.args[0])
+        for factor, t in zip(node.args[1:], N.product_types(node.args)):  # t: value's type
+            value = product(value, t, self(factor), factor.type)
         return value
 
     def _eval_Hadamard(self, node):

@@ -8,7 +8,7 @@ Node class names are the grammar's aliases and the printers' method names.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from .errors import ShapeError
@@ -160,6 +160,27 @@ def infer_matmul(u: Unifier, a: Type, b: Type) -> Type:
     if a.is_vector and b.is_vector and not a.row and b.row:
         return matrix(a.shape[0], b.shape[0])
     raise ShapeError(msg())
+
+
+def product_type(factors: Iterable[Expr], start: Type | None = None) -> Type:
+    """The type of the product of ``factors`` (continuing a product of type ``start``
+    when one is given): the fold of :func:`infer_matmul` that types every product chain.
+    Raises ShapeError where the chain stops typing."""
+    t = start
+    for f in factors:
+        t = f.type if t is None else infer_matmul(STRICT, t, f.type)
+    if t is None:
+        raise ValueError("a product needs a factor")
+    return t
+
+
+def product_types(factors: Iterable[Expr], start: Type | None = None) -> Iterator[Type]:
+    """The type of each prefix of the product (see :func:`product_type`), lazily: a
+    caller walking a chain factor by factor folds it once."""
+    t = start
+    for f in factors:
+        t = product_type((f,), t)
+        yield t
 
 
 def infer_elementwise_binary(op: str) -> Callable[[Unifier, Type, Type], Type]:
@@ -328,10 +349,7 @@ class MatMul(Expr):
     def __init__(self, *factors: Expr):
         if len(factors) < 2:
             raise ValueError("MatMul needs two or more factors")
-        t = factors[0].type
-        for f in factors[1:]:
-            t = infer_matmul(STRICT, t, f.type)
-        self._init(tuple(factors), t)
+        self._init(tuple(factors), product_type(factors))
 
 
 class _Binary(Expr):

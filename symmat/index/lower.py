@@ -61,10 +61,9 @@ class Lowering:
         return T.scale(self(node.args[0]), -1.0)
 
     def _lower_MatMul(self, node):
-        value, t = self(node.args[0]), node.args[0].type
-        for factor in node.args[1:]:
+        value = self(node.args[0])
+        for factor, t in zip(node.args[1:], N.product_types(node.args)):  # t: value's type
             value = contract_product(value, t, self(factor), factor.type)
-            t = N.infer_matmul(N.STRICT, t, factor.type)
         return value
 
     def hadamard(self, a: T.Tensor, b: T.Tensor) -> T.Tensor:

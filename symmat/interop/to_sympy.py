@@ -204,9 +204,8 @@ class _ToSympy:
             return self.ones_like(node.type)  # ones ones^T
         # SymPy shapes carry the orientation symmat types carry, so juxtaposition is
         # SymPy's product in every case; a 1 x 1 intermediate (x^T y) becomes a scalar.
-        factors, t = [self(node.args[0])], node.args[0].type
-        for factor in node.args[1:]:
-            t = N.infer_matmul(N.STRICT, t, factor.type)
+        factors = [self(node.args[0])]
+        for factor, t in zip(node.args[1:], N.product_types(node.args[1:], node.args[0].type)):
             factors.append(self(factor))
             if t.is_scalar:
                 factors = [as_scalar(_product(factors))]

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import nodes as N
-from ..shapes import STRICT, Dim, Prod, Type
+from ..algebra import scalar_runs
+from ..shapes import Dim, Prod, Type
 
 ADD, MUL, UNARY, POW, ATOM = 1, 2, 3, 4, 5
 Code = tuple  # (text, precedence)
@@ -103,13 +104,11 @@ def _cut_inner_products(out: Factors) -> None:
     multiplies out to a scalar (with more factors after it) becomes a scalar factor,
     so that the chain is a pure matrix product and a scalar never scales a matrix it
     could scale after the matrix-vector product."""
-    current: list = []
-    for i, item in enumerate(out.items):
-        current.append(item)
-        if len(current) > 1 and i + 1 < len(out.items) and chain_type(current).is_scalar:
-            out.scalars.append(N.MatMul(*current))
-            current = []
-    out.items = current
+    runs, rest = scalar_runs(out.items)
+    if runs and not rest:  # the whole chain is one inner product: it stays the chain
+        rest = runs.pop()
+    out.scalars += [N.MatMul(*run) for run in runs]
+    out.items = rest
 
 
 def _expand(f: N.Expr, out: Factors) -> None:
@@ -224,13 +223,6 @@ def chain_order(items: list[N.Expr]) -> dict[tuple[int, int], int]:
     return split
 
 
-def chain_type(items: list[N.Expr]) -> Type:
-    t = items[0].type
-    for it in items[1:]:
-        t = N.infer_matmul(STRICT, t, it.type)
-    return t
-
-
 # ------------------------------------------------------------------ emission
 class ProductPrinter:
     """Mixin of the code printer: products, and the trace of a product.
@@ -261,10 +253,10 @@ class ProductPrinter:
 
     def _outer_split(self, items: list) -> tuple | None:
         """The two halves of a chain whose last step is an outer product u vᵀ."""
-        if len(items) < 2 or not chain_type(items).is_matrix or any(kind(it) != "plain" for it in items):
+        if len(items) < 2 or not N.product_type(items).is_matrix or any(kind(it) != "plain" for it in items):
             return None
         s = chain_order(items)[0, len(items) - 1]
-        lt, rt = chain_type(items[: s + 1]), chain_type(items[s + 1:])
+        lt, rt = N.product_type(items[: s + 1]), N.product_type(items[s + 1:])
         if lt.is_vector and not lt.row and rt.is_vector and rt.row:
             return items[: s + 1], items[s + 1:]
         return None
@@ -290,7 +282,7 @@ class ProductPrinter:
             s = split[i, j]
             key = ("product",) + tuple(items[i : j + 1])
             build = lambda: self._product(
-                span(i, s), chain_type(items[i : s + 1]), span(s + 1, j), chain_type(items[s + 1 : j + 1])
+                span(i, s), N.product_type(items[i : s + 1]), span(s + 1, j), N.product_type(items[s + 1 : j + 1])
             )
             return None, self.cached(key, build)
 

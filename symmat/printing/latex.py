@@ -15,10 +15,11 @@ import math
 from typing import TypeGuard
 
 from .. import nodes as N
+from ..algebra import scalar_runs
 from ..functions import ELEMENTWISE
 from ..numbers import exact_fraction, format_number
 from ..registry import PRIMITIVES
-from ..shapes import STRICT, Prod, Type
+from ..shapes import Prod
 from .latex_names import latex_name
 from .precedence import ATOM, POSTFIX, PRODUCT, SUM, UNARY, precedence
 from .printer import Printer
@@ -163,7 +164,7 @@ class LatexPrinter(Printer):
         crowded = len(scalars) + len(groups) > 1
         pieces = [self._scalar_factor(s, crowded) for s in scalars]
         for group in groups:
-            if len(group) > 1 and crowded and _chain_type(group).is_scalar:
+            if len(group) > 1 and crowded and N.product_type(group).is_scalar:
                 # An inner product among other factors: ``\left(x^\top y\right) z``.
                 text = " ".join(self.at_least(f, POSTFIX) for f in group)
                 pieces.append((self.paren(text), ATOM))
@@ -274,13 +275,6 @@ class LatexPrinter(Printer):
 
 
 # ------------------------------------------------------------- product layout
-def _chain_type(factors: list[N.Expr]) -> Type:
-    t = factors[0].type
-    for f in factors[1:]:
-        t = N.infer_matmul(STRICT, t, f.type)
-    return t
-
-
 def _flatten(node: N.MatMul, scalars: list, chain: list, named) -> None:
     """Scalar factors commute with everything, so they are collected in front; nested
     non-scalar products are spliced in (matrix products are associative), unless they
@@ -302,18 +296,8 @@ def _product_layout(node: N.MatMul, named=lambda node: False) -> tuple[list[N.Ex
     chain: list[N.Expr] = []
     _flatten(node, scalars, chain, named)
     scalars.sort(key=lambda s: not isinstance(s, N.Number))  # stable: numbers first
-    groups: list[list[N.Expr]] = []
-    current: list[N.Expr] = []
-    t = None  # the type of current's product, kept as factors join (a long chain stays linear)
-    for f in chain:
-        current.append(f)
-        t = f.type if t is None else N.infer_matmul(STRICT, t, f.type)
-        if len(current) > 1 and t.is_scalar:
-            groups.append(current)
-            current, t = [], None
-    if current:
-        groups.append(current)
-    return scalars, groups
+    runs, rest = scalar_runs(chain)
+    return scalars, runs + ([rest] if rest else [])
 
 
 def to_latex(expr: N.Expr) -> str:

@@ -87,7 +87,7 @@ class TextPrinter(Printer):
                 t = self._rest_factor(inner, t, parts)
             return t
         parts.append(self.at_least(factor, POSTFIX))
-        return N.infer_matmul(N.STRICT, t, factor.type)
+        return N.product_type([factor], t)
 
     def _binary(self, node, op):
         right = node.right
@@ -172,8 +172,7 @@ class TextPrinter(Printer):
 def _chains(t, factors) -> bool:
     """Whether ``t`` times each of ``factors`` in turn is well-typed."""
     try:
-        for f in factors:
-            t = N.infer_matmul(N.STRICT, t, f.type)
+        N.product_type(factors, t)
     except ShapeError:
         return False
     return True

@@ -3,8 +3,8 @@ of a derivation readable (no ``1 A``, no ``(Aᵀ)ᵀ``) while staying equal in v
 from __future__ import annotations
 
 from .. import nodes as N
+from ..algebra import scalar_runs
 from ..errors import DiffError
-from ..shapes import STRICT
 
 
 class UnsupportedStep(DiffError):
@@ -176,13 +176,6 @@ def _chain(factors: list) -> N.Expr:
 
 
 # -------------------------------------------------------------- product structure
-def chain_type(factors: list):
-    t = factors[0].type
-    for f in factors[1:]:
-        t = N.infer_matmul(STRICT, t, f.type)
-    return t
-
-
 def split_product(e: N.Expr) -> tuple[list, list]:
     """``(scalars, chain)`` of a product: scalar factors (a scalar sub-product such as
     ``xᵀy`` counts as one) and the non-scalar factors, in order, whose product is
@@ -201,13 +194,8 @@ def split_product(e: N.Expr) -> tuple[list, list]:
 
     go(e)
     # Cut the chain where a prefix multiplies out to a scalar: that prefix is a scalar.
-    chain, current = [], []
-    for f in flat:
-        current.append(f)
-        if len(current) > 1 and chain_type(current).is_scalar:
-            scalars.append(N.MatMul(*current))
-            current = []
-    chain = current
+    runs, chain = scalar_runs(flat)
+    scalars += [N.MatMul(*run) for run in runs]
     if not chain and len(scalars) == 1 and isinstance(scalars[0], N.MatMul) and e.type.is_scalar:
         # The whole product is one inner product ``a M b``: its factors are the chain.
         inner = scalars.pop()

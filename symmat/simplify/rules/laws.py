@@ -134,9 +134,7 @@ def inner_products_first(e: N.MatMul):
         if seen_matrix_or_vector and f.type.is_vector and f.type.row:
             # A run that multiplies out to a scalar starts with a row vector and stays
             # a row vector until a column closes it.
-            t = f.type
-            for j in range(i + 1, len(args)):
-                t = N.infer_matmul(N.STRICT, t, args[j].type)
+            for j, t in enumerate(N.product_types(args[i + 1:], f.type), start=i + 1):
                 if t.is_scalar:
                     return mul(N.MatMul(*args[i:j + 1]), *args[:i], *args[j + 1:])
                 if not (t.is_vector and t.row):
