@@ -6,6 +6,11 @@ computes the tensor ``∂f/∂x`` in the layout, ``order`` times; see its layout
 two layouts), and turns the result back into simplified matrix notation where one exists
 (symmat.matrix_form, symmat.simplify), index notation otherwise.
 
+The result is plain nodes (an ``IndexExpr`` in index notation): mathematics only. What
+it is the derivative of (f, the variable, the layout, the order) and which variables fix
+sizes it does not mention (∂x/∂x = I needs x's length) are recorded beside it:
+``symmat.provenance.of(result)``.
+
 Conventions:
 
 - A variable that does not occur in ``f`` gives a zero of the right shape, provided

@@ -15,9 +15,10 @@ a :class:`Provenance` record looked up by the expression's identity:
   ``x: n`` declared). Evaluation checks and binds them when ``values`` gives them; the
   generated code takes them as parameters. Printing never needs them: a size that the
   printed text cannot recover is written on the constant (``I_n``, ``ones_n``).
-- ``derivative``: what a result of ``symmat.diff`` is the derivative of (:class:`Derivative`:
-  the input, the variable, the layout, the order); index notation prints it as its
-  headline (∂f[i]/∂W[k,j] = …).
+- ``derivative``: what a result of ``symmat.diff`` (or a derivative read back from
+  index notation, symmat.index.reading) is the derivative of (:class:`Derivative`: the
+  input, the variable, the layout, the order); index notation prints it as its headline
+  (∂f[i]/∂W[k,j] = …).
 
 Why a side table and not a result wrapper: contract §4 makes ``diff`` return an
 ``Expr`` (whose ``evaluate``, ``latex``, ``numpy``, ``str`` and ``shape`` are the API), and

@@ -125,3 +125,15 @@ def test_results_of_concurrent_derivations_keep_their_own_records():
         layout = LAYOUTS[k % 2]
         assert provenance.of(result).derivative.layout == layout
         np.testing.assert_allclose(result.evaluate(VALUES), want[layout], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_index_notation_read_back_has_the_provenance_of_the_result(layout):
+    """∂(W x)/∂W printed in index notation and parsed again: the same derivative."""
+    result = assert_derivative("W x", "W", VALUES, layout=layout, where=WHERE)
+    again = symmat.parse(str(result), WHERE)
+    assert isinstance(again, IndexExpr) and again.args == (again.tensor,)
+    about = provenance.of(again).derivative
+    assert (str(about.f), about.wrt, about.layout, about.order) == ("W x", "W", layout, 1)
+    assert str(again) == str(result)
+    np.testing.assert_allclose(again.evaluate(VALUES), result.evaluate(VALUES))
