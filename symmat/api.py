@@ -36,7 +36,7 @@ from .index.expr import IndexExpr
 from .index.lower import lower
 from .matrix_form import NoMatrixForm, matrix_form
 from .parse import ensure_recursion_limit, parse
-from .provenance import Derivative
+from .provenance import Derivative, Variables
 from .shapes import Type
 from .simplify.engine import simplify
 from .simplify.stable import stable_forms
@@ -100,7 +100,7 @@ def diff(
     return provenance.record(IndexExpr(tensor, type_), origin=origin, variables=variables, derivative=about)
 
 
-def _size_variables(f: N.Expr, var: T.Var, inherited: tuple) -> tuple[tuple[str, Type], ...]:
+def _size_variables(f: N.Expr, var: T.Var, inherited: Variables) -> Variables:
     """The (name, Type) of the variables whose values fix the result's sizes: those of
     ``f``, those ``f`` itself was bound to, and the variable when ``f`` does not
     mention it (its zero derivative needs its shape)."""

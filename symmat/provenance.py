@@ -49,6 +49,8 @@ if TYPE_CHECKING:
     from .shapes import Type
 
 Origin = Mapping[tuple[str, str], Any]
+# (name, Type) of the variables whose values fix sizes an expression does not mention.
+Variables = tuple[tuple[str, "Type"], ...]
 EMPTY: Origin = MappingProxyType({})
 
 
@@ -74,7 +76,7 @@ class Provenance:
     """Everything an expression knows beyond its mathematics (see the module docstring)."""
 
     origin: Origin = field(default_factory=lambda: EMPTY)
-    variables: tuple[tuple[str, Type], ...] = ()
+    variables: Variables = ()
     derivative: Derivative | None = None
 
 

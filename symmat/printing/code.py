@@ -25,6 +25,7 @@ from typing import Any
 from .. import nodes as N
 from .. import provenance
 from ..functions import ELEMENTWISE
+from ..provenance import Variables
 from ..registry import PRIMITIVES
 from ..shapes import Prod
 from ..simplify.formulas import derivative_formula
@@ -47,7 +48,7 @@ class Signature:
     for every target). ``bound``: the (name, Type) of variables ``expr`` does not
     mention whose values fix its sizes (symmat.provenance); they are parameters too."""
 
-    def __init__(self, expr: N.Expr, name: str, target: Target = NUMPY, bound: tuple = ()):
+    def __init__(self, expr: N.Expr, name: str, target: Target = NUMPY, bound: Variables = ()):
         self.target = target
         self.ns = Namespace()
         self.function = self.ns.take(name)
@@ -503,7 +504,8 @@ def _callable_doc(base: str, order: int, elementwise: bool, argument=None, word:
                  f"({', '.join([size] * order)})")
 
 
-def _build(expr: N.Expr, name: str, target: Target = NUMPY, bound: tuple = ()) -> tuple[Signature, list[str], Code]:
+def _build(expr: N.Expr, name: str, target: Target = NUMPY,
+           bound: Variables = ()) -> tuple[Signature, list[str], Code]:
     from ..parse import ensure_recursion_limit
 
     ensure_recursion_limit()

@@ -15,6 +15,7 @@ from ..errors import SymmatError
 from ..functions import ELEMENTWISE
 from ..index import tensor as T
 from ..nodes import derivative_head
+from ..provenance import Variables
 from ..shapes import Dim, Type
 from .code_products import ADD, ATOM, MUL, UNARY, Code, wrap
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 _LETTERS = string.ascii_letters
 
 
-def index_variables(node, bound: tuple = ()) -> tuple[list[N.Symbol], list[tuple]]:
+def index_variables(node, bound: Variables = ()) -> tuple[list[N.Symbol], list[tuple]]:
     """The variables (as symbols) and abstract functions ``(name, order, elementwise)``
     of an index-form expression, in order of first appearance, then the variables of
     ``bound`` (name, Type) it does not mention: they fix its sizes (symmat.provenance)."""
