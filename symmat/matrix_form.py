@@ -91,7 +91,7 @@ class Raiser:
         name, arg, order = t.args
         inner = self(arg)
         if order and name in ELEMENTWISE:
-            from .index.elementwise import elementwise_derivative
+            from .differentiation.elementwise import elementwise_derivative
 
             return instantiate(self(elementwise_derivative(name, order)), inner)
         return N.Elementwise(name, inner, order)

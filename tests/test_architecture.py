@@ -7,9 +7,10 @@ The layers, lowest first (the README's "Layout of the code" states the same rule
     nodes           the typed expression tree, its algebra, provenance beside it
     language        declarations and the parser (text -> nodes; the tables write
                     their formulas in the language, so it sits just above the nodes)
-    index           index-form tensors: lowering, notation, elementwise formulas
-    evaluation      numbers for nodes and tensors, random samples
-    differentiation the engine: ∂f/∂x in index form, layouts, higher orders
+    index           index-form tensors: lowering, notation
+    differentiation the engine: ∂f/∂x in index form, layouts, higher orders, and the
+                    elementwise functions' derivative formulas (built by the engine)
+    evaluation      numbers for nodes and tensors (tanh''(x) too), random samples
     matrix form     index form back to matrix notation
     simplify        rewrite rules and the engine that applies them
     printing        text, LaTeX, NumPy/JAX/PyTorch printers
@@ -26,12 +27,12 @@ graph at run time). On top of the order, printers never differentiate nor simpli
 (they print what they are given; the code printers' derivative formulas and stable
 forms are data computed below them).
 
-Two kinds of upward import are allowed, each listed below by name:
+One kind of upward import is allowed, each listed below by name (KNOWN_UPWARD lists
+edges still to be removed by the work that owns them; it is empty):
 
 - the convenience methods on expressions (``Expr.evaluate``, ``.latex``, ``.numpy``,
   ``.to_sympy``, ``str(IndexExpr)``, ...), as in SymPy: a lazy import inside the method,
-  so that ``expr.latex()`` works without importing the printers first;
-- one known edge owned by the registry work (issue 9.1), to be deleted there.
+  so that ``expr.latex()`` works without importing the printers first.
 """
 from __future__ import annotations
 
@@ -47,8 +48,8 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("nodes", ("symmat.nodes", "symmat.algebra", "symmat.provenance")),
     ("language", ("symmat.declarations", "symmat.parse")),
     ("index", ("symmat.index",)),
-    ("evaluation", ("symmat.evaluate", "symmat.index.evaluate", "symmat.sample")),
     ("differentiation", ("symmat.differentiation",)),
+    ("evaluation", ("symmat.evaluate", "symmat.index.evaluate", "symmat.sample")),
     ("matrix form", ("symmat.matrix_form",)),
     ("simplify", ("symmat.simplify",)),
     ("printing", ("symmat.printing",)),
@@ -84,12 +85,8 @@ CONVENIENCE: set[tuple[str, str]] = {
     ("symmat.index.expr", "IndexExpr.latex"),
 }
 
-# KNOWN EXCEPTION, owned by the `registry` work (issue 9.1), which rebuilds the
-# elementwise derivative formulas so that the index layer no longer calls the engine:
-# delete this entry (and the edge) there. (importer, imported)
-KNOWN_UPWARD: set[tuple[str, str]] = {
-    ("symmat.index.elementwise", "symmat.differentiation.rules"),
-}
+# Known upward edges (importer, imported), each to be deleted by the work that owns it.
+KNOWN_UPWARD: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)

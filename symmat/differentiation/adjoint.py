@@ -21,8 +21,8 @@ from collections.abc import Hashable
 
 from ..errors import DiffError
 from ..index import tensor as T
-from ..index.elementwise import power_slope, slope, var_power_slope
 from ..registry import D
+from .elementwise import power_slope, slope, var_power_slope
 
 
 def _topological(root: T.Tensor, name: str, depends: dict[T.Tensor, bool]) -> list[T.Tensor]:

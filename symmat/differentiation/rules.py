@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from ..errors import DiffError
 from ..index import tensor as T
-from ..index.elementwise import power_slope, slope, var_power_slope
 from ..registry import D
+from .elementwise import power_slope, slope, var_power_slope
 
 
 class Differentiator:

@@ -6,10 +6,10 @@ import string
 import numpy as np
 
 from .. import nodes as N
+from ..differentiation.elementwise import elementwise_derivative
 from ..evaluate import Evaluator, callable_keys, real_array
 from ..functions import ELEMENTWISE
 from . import tensor as T
-from .elementwise import elementwise_derivative
 
 _LETTERS = string.ascii_letters
 

@@ -5,13 +5,17 @@ The derivative of a built-in elementwise function is the formula of its table ro
 for ``x`` entry by entry, so ``∂ tanh(u) = (1 - tanh(u)^2) ⊙ ∂u`` and
 ``∂ log(u) = u^-1 ⊙ ∂u`` are ordinary tensors that simplify with the rest
 (``log(det X)`` differentiates to ``det(X)^-1 det(X) X^-T = X^-T``).
+
+Each formula is built once (cached): order 1 from the table, each higher order by the
+engine from the one below. They live beside the engine because they need it; the
+evaluators (a layer above) read them to give ``tanh''(x)`` a value.
 """
 from __future__ import annotations
 
 from functools import cache
 
 from ..functions import ELEMENTWISE
-from . import tensor as T
+from ..index import tensor as T
 
 
 @cache
@@ -19,9 +23,9 @@ def elementwise_derivative(name: str, order: int) -> T.Tensor:
     """The ``order``-th derivative of a built-in elementwise function as a tensor in the
     scalar variable ``x``: the table's formula, differentiated further by the engine
     for higher orders."""
-    from ..differentiation.rules import derivative
+    from ..index.lower import lower
     from ..parse import parse
-    from .lower import lower
+    from .rules import derivative  # the engine differentiates the formula (rules needs slope)
 
     x = T.Var("x", ())
     if order == 1:
