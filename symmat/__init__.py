@@ -11,6 +11,7 @@ from .errors import (
     ShapeError,
     SymmatError,
     UnknownFunctionError,
+    UnsupportedStep,
 )
 from .index import reading as _reading  # noqa: F401  (plugs index notation into the parser)
 from .nodes import Expr
@@ -29,5 +30,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "parse", "from_sympy", "diff", "Expr", "SymmatError", "ParseError", "ShapeError", "DeclarationError",
-    "UnknownFunctionError", "ArityError", "EvaluationError", "DiffError", "InteropError", "__version__",
+    "UnknownFunctionError", "ArityError", "EvaluationError", "DiffError", "InteropError", "UnsupportedStep",
+    "__version__",
 ]

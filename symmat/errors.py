@@ -76,6 +76,11 @@ class InteropError(SymmatError):
     """An expression that has no faithful counterpart in the other system (SymPy)."""
 
 
+class UnsupportedStep(DiffError):
+    """A construct the step-by-step derivation does not cover (the derivative itself
+    may still be available from ``symmat.diff``)."""
+
+
 class SymmatWarning(UserWarning):
     """Input that symmat reads, but probably not as meant (a name one typo away from a
     built-in function). The CLI prints it on stderr."""

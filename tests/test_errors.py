@@ -150,3 +150,22 @@ def test_a_long_line_is_cut_around_the_caret():
     assert len(line) < 100 and line.startswith("  ...") and line.endswith("...")
     assert line[caret.index("^")] == "A"
     assert "left: `...x + x" in message and len(message) < 150
+
+
+def test_every_error_class_is_exported():
+    """Each error symmat raises for bad input, wherever it is raised (the SymPy bridge,
+    the step-by-step derivations, ...), can be caught by name from the package itself."""
+    import importlib
+    import pkgutil
+
+    for module in pkgutil.walk_packages(symmat.__path__, "symmat."):
+        if not module.name.endswith("__main__"):  # that one runs the command line
+            importlib.import_module(module.name)
+    found, stack = set(), [SymmatError]
+    while stack:
+        cls = stack.pop()
+        found.add(cls)
+        stack.extend(cls.__subclasses__())
+    for cls in found:
+        assert getattr(symmat, cls.__name__, None) is cls, f"symmat.{cls.__name__} is not exported"
+        assert cls.__name__ in symmat.__all__

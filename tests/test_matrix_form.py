@@ -50,6 +50,25 @@ def test_results_are_fixed_points_of_the_rules(expr, data):
             assert rule(node) is None or rule(node) == node, f"{rule.__name__} applies in {result}"
 
 
+# The property's rare failure of issue 9: d kron(a + x, x)/da printed `kron(ones, x)`,
+# whose size nothing recovers. A constant whose size inference cannot fix is printed
+# with it (printing/sizes.py): ones_n, I_n.
+@pytest.mark.parametrize("layout", ["numerator", "denominator"])
+@pytest.mark.parametrize("where,printed", [
+    ("a: scalar; x: n", "kron(ones_n, x)"),
+    ("a: n; x: n", "kron(I_n, x)"),
+    ("a: n; x: scalar", "x I_n"),
+])
+def test_kronecker_constant_prints_its_size(where, printed, layout):
+    expr = symmat.parse("kron(a + x, x)", where)
+    result = symmat.diff(expr, "a", layout=layout)
+    if layout == "numerator":
+        assert str(result) == printed
+    values = random_values(expr, np.random.default_rng(0))
+    again = symmat.parse(str(result), where)  # the expression's declarations, no sizes added
+    np.testing.assert_allclose(again.evaluate(values), result.evaluate(values), rtol=1e-12)
+
+
 VEC_CASES = [
     ("W x", "W", "W: m x n; x: n", "kron(x^T, I_m)"),
     ("X W", "W", "X: m x n; W: n x p", "kron(I_p, X)"),

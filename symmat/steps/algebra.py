@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from .. import nodes as N
 from ..algebra import scalar_runs
-from ..errors import DiffError
+from ..errors import UnsupportedStep
 
-
-class UnsupportedStep(DiffError):
-    """A construct the step-by-step derivation does not cover (the derivative itself
-    may still be available from ``symmat.diff``)."""
+__all__ = ["UnsupportedStep"]  # defined with the other errors; raised and caught here
 
 
 class Differential(N.Expr):
