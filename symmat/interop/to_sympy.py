@@ -98,6 +98,24 @@ def _product(factors: list[sp.Basic]) -> sp.Basic:
     return sp.MatMul(*factors)
 
 
+def _sympy_refusal(node: N.Expr, error: NotImplementedError) -> str:
+    """Why SymPy cannot build ``node``. The known case: SymPy calls the value of a plain
+    ``Function('g')`` of a matrix argument non-commutative, and a matrix product takes
+    commutative scalars only (``g(x) A``); a commutative function given in ``symbols``
+    is written instead."""
+    names = sorted({
+        n.name for n in N.walk(node)
+        if isinstance(n, (N.Call, N.FnCall)) and any(not c.type.is_scalar for c in n.children)
+    })
+    text = str(node)
+    text = text if len(text) <= 60 else text[:57] + "..."
+    hint = ""
+    if names and "commutative" in str(error):
+        hint = (f"; a Function of a matrix is not commutative in SymPy: pass "
+                f"symbols=[sympy.Function({names[0]!r}, commutative=True)]")
+    return f"SymPy cannot write {text} ({error}){hint}"
+
+
 def as_scalar(e: sp.Basic) -> sp.Basic:
     """A SymPy scalar for a value symmat types as a scalar: 1 x 1 matrices become
     their trace, which SymPy treats as a scalar and evaluates after substitution."""
@@ -121,7 +139,10 @@ class _ToSympy:
             method = getattr(self, "_to_" + type(node).__name__, None)
             if method is None:
                 raise InteropError(f"to_sympy cannot write the symmat node {type(node).__name__}")
-            result = method(node)
+            try:
+                result = method(node)
+            except NotImplementedError as error:  # SymPy's own refusal
+                raise InteropError(_sympy_refusal(node, error)) from None
             # The node is kept with its value: an id is only unique while its object lives.
             self.memo[key] = (node, as_scalar(result) if node.type.is_scalar else result)
         return self.memo[key][1]

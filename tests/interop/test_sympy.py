@@ -339,6 +339,22 @@ def test_gradient_and_hessian_of_an_abstract_function():
         Gradient(g, x)  # a Lambda is needed
 
 
+def test_function_of_a_matrix_times_a_matrix():
+    """SymPy calls g(x) of a MatrixSymbol x non-commutative and refuses it as a factor
+    of a matrix product: to_sympy says so by name (it crashed with SymPy's
+    NotImplementedError, found by test_sympy_properties), and writes it with a
+    commutative function the caller gives."""
+    e = symmat.parse("g(x) A", where="x: n; A: m x m")
+    with pytest.raises(InteropError, match=r"Function\('g', commutative=True\)"):
+        to_sympy(e)
+    g_commutative = sp.Function("g", commutative=True)
+    converted = to_sympy(e, symbols=[g_commutative])
+    x_, A_ = sp.MatrixSymbol("x", sp.Symbol("n"), 1), sp.MatrixSymbol("A", sp.Symbol("m"), sp.Symbol("m"))
+    assert converted == sp.MatMul(g_commutative(x_), A_)
+    values = {"x": np.arange(1.0, 4.0), "A": np.eye(2), "g": lambda v: float(np.sum(v ** 2))}
+    _close(from_sympy(converted).evaluate(values), e.evaluate(values))
+
+
 def test_to_sympy_refuses_vec_of_symbolic_width():
     with pytest.raises(InteropError, match="vec"):
         to_sympy(symmat.parse("vec(X)", where="X: m x n"))
