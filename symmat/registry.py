@@ -2,8 +2,8 @@
 
 A :class:`Primitive` holds everything about one matrix function of the language —
 its typing rule, NumPy value and generated-code spellings, printed forms, index form
-and derivative, matrix notation, SymPy counterpart and the differential law of the
-step-by-step derivations — as fields that are values or small functions. Each
+and derivative, matrix notation, SymPy counterpart and recogniser, and the differential
+law of the step-by-step derivations — as fields that are values or small functions. Each
 function is defined, with its laws, in one module of :mod:`symmat.primitives`, which
 registers it here when ``symmat`` is imported; every layer of the engine (typing,
 evaluation, lowering, differentiation, matrix form, printers, SymPy, steps) looks a
@@ -71,6 +71,8 @@ class Primitive:
     numpy: Callable[[Any], Any]  # value from the argument's NumPy value (evaluate(), index form)
     code: dict[str, str | tuple[str, ...]]  # target ("numpy", "jax", "torch") -> spelling, see printing.targets
     sympy: Callable[[Any, Any], Any]  # (SymPy writer, argument node) -> SymPy expression
+    # (SymPy reader, SymPy expression) -> the node when the expression is this function, else None
+    from_sympy: Callable[[Any, Any], Any] | None = None
     # LaTeX: an operator written \op\left(x\right), or (printer, argument node) -> LaTeX
     latex: str | Callable[[Any, Any], str] = ""
     text: str = ""  # the text form, a format string in {0} (the argument); default name({0})

@@ -3,15 +3,17 @@ primitive it holds, so that a function added as one module is tested by these to
 every argument kind its typing rule accepts (vector, rectangular and square matrix), its
 derivative against central finite differences in both layouts (forward mode on the
 value, reverse mode through a scalar of it), the generated NumPy, the text form read
-back, and the SymPy counterpart, each against the NumPy evaluation."""
+back, and the SymPy counterpart and what from_sympy reads from it, each against the
+NumPy evaluation."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
+import sympy as sp
 
 import symmat
 from symmat import nodes as N
-from symmat.errors import ShapeError
+from symmat.errors import InteropError, ShapeError
 from symmat.interop.sympy_explicit import sympy_value
 from symmat.registry import PRIMITIVES, Primitive
 from symmat.shapes import STRICT
@@ -98,5 +100,12 @@ def test_sympy_counterpart_has_the_value(prim, arg):
     f = applied(prim, arg)
     v = values()
     want = np.asarray(f.evaluate(v), dtype=float)
-    got = np.asarray(sympy_value(f.to_sympy(), v), dtype=float)
+    written = f.to_sympy()
+    got = np.asarray(sympy_value(written, v), dtype=float)
     np.testing.assert_allclose(got.reshape(want.shape), want, rtol=1e-9, atol=1e-12)
+    if any(isinstance(a, sp.MatrixBase) for a in sp.preorder_traversal(written)):
+        with pytest.raises(InteropError, match="symbolic matrices only"):  # vec's basis vectors
+            symmat.from_sympy(written)
+        return
+    back = np.asarray(symmat.from_sympy(written).evaluate(v), dtype=float)  # the recognisers
+    np.testing.assert_allclose(back.reshape(want.shape), want, rtol=1e-9, atol=1e-12)

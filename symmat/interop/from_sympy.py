@@ -7,14 +7,13 @@ from typing import Any
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
-from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
-from sympy.matrices.expressions.diagonal import DiagMatrix
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
 from .. import nodes as N
 from ..errors import InteropError
 from ..functions import is_reserved
 from ..provenance import attach
+from ..registry import PRIMITIVES
 from ..shapes import SCALAR, Type, column, dim_product, matrix
 from .to_sympy import formula, sympy_formulas
 
@@ -87,6 +86,10 @@ class _FromSympy:
         named = _named_formula(e)
         if named is not None:  # 1/(1 + exp(-u)) is sigmoid(u), log(1 + exp(u)) softplus(u)
             return self._elementwise(named[0], self(named[1]))
+        for prim in PRIMITIVES.values():  # tr(X), log(sum(exp.(z))), ...: each function's recogniser
+            found = prim.from_sympy(self, e) if prim.from_sympy is not None else None
+            if found is not None:
+                return found
         for cls in type(e).__mro__:
             method = getattr(self, "_from_" + cls.__name__, None)
             if method is not None:
@@ -183,12 +186,6 @@ class _FromSympy:
         return factors[0] if len(factors) == 1 else N.MatMul(*factors)
 
     def _from_MatMul(self, e):
-        summed = _summed(e)
-        if summed is not None:  # 1^T X 1
-            return N.Apply("sum", self(summed))
-        softmax_of = _softmax_argument(e)
-        if softmax_of is not None:
-            return N.Apply("softmax", self(softmax_of))
         # Keep SymPy's factor order; only the numeric coefficient is pulled out (for -X).
         is_number = [not isinstance(a, MatrixExpr) and a.is_Number for a in e.args]
         coeff = sp.Mul(*(a for a, num in zip(e.args, is_number) if num))
@@ -210,10 +207,6 @@ class _FromSympy:
 
     def _from_Transpose(self, e):
         return N.Transpose(self(e.arg))
-
-    def _from_Inverse(self, e):
-        arg = self(e.arg)
-        return N.Power(arg, -1.0) if arg.type.is_scalar else N.Apply("inv", arg)
 
     def _from_MatPow(self, e):
         if e.base.shape == (1, 1):  # (x.T*x)**(1/2): a power of a scalar
@@ -237,30 +230,6 @@ class _FromSympy:
 
     def _from_KroneckerProduct(self, e):
         return _fold([self(a) for a in e.args], N.Kron)
-
-    def _scalar_or(self, e, name: str) -> N.Expr:
-        # tr and det of a 1 x 1 matrix are its entry; symmat types that entry as a scalar.
-        arg = self(e.arg)
-        return arg if arg.type.is_scalar else N.Apply(name, arg)
-
-    def _from_Trace(self, e):
-        if isinstance(e.arg, DiagMatrix):  # tr(diag(v)) = sum(v), how to_sympy writes sum
-            return N.Apply("sum", self(e.arg.args[0]))
-        return self._scalar_or(e, "tr")
-
-    def _from_Determinant(self, e):
-        return self._scalar_or(e, "det")
-
-    def _from_DiagMatrix(self, e):  # vector -> diagonal matrix
-        arg = self(e.args[0])
-        return arg if arg.type.is_scalar else N.Apply("diag", arg)
-
-    def _from_DiagonalOf(self, e):  # matrix -> its diagonal as a column
-        return self._scalar_or(e, "diag")
-
-    def _from_DiagonalMatrix(self, e):  # X with its off-diagonal entries zeroed
-        arg = self(e.args[0])
-        return arg if arg.type.is_scalar else N.Apply("diag", N.Apply("diag", arg))
 
     def _from_MatrixElement(self, e):
         if e.parent.shape == (1, 1):  # (x.T*A*x)[0, 0] is the scalar x^T A x
@@ -326,9 +295,6 @@ class _FromSympy:
         if not exp.is_real:
             raise InteropError(f"symmat has real exponents only, not {e}")
         if exp == sp.Rational(1, 2):
-            norm_of = _norm_argument(base)
-            if norm_of is not None:  # sqrt(tr(u^T u)) is ‖u‖, as the parser reads norm(u)
-                return N.Apply("norm", self(norm_of))
             return self._elementwise("sqrt", self(base))
         b = self(base)
         return N.Power(b, float(exp)) if b.type.is_scalar else N.ElemPower(b, float(exp))
@@ -344,12 +310,6 @@ class _FromSympy:
         if len(e.args) != 1:
             raise InteropError(f"{name} takes one argument in symmat, not {len(e.args)}")
         arg = self(e.args[0])
-        if name == "log" and _exp_sum_argument(e.args[0]) is not None:  # log(sum(exp(z)))
-            return N.Apply("logsumexp", self(_exp_sum_argument(e.args[0])))
-        if name == "log" and isinstance(e.args[0], sp.Abs) and isinstance(e.args[0].args[0], sp.Determinant):
-            inner = self(e.args[0].args[0].arg)
-            if not inner.type.is_scalar:
-                return N.Apply("logdet", inner)  # log |det X| is exactly symmat's logdet
         return self._elementwise(_FUNCTION_NAMES[name], arg)
 
     def _from_Max(self, e):  # Max(x, 0) is relu
@@ -475,64 +435,6 @@ def _match_formula(body: sp.Expr, d: sp.Symbol) -> str | None:
     for name in sympy_formulas():
         if formula(name, d) == body:
             return name
-    return None
-
-
-def _norm_argument(e: sp.Basic) -> sp.Basic | None:
-    """``u`` when ``e`` is ``tr(u^T u)`` or a 1 x 1 ``u^T u`` (so that ``sqrt(e)`` is the
-    Euclidean or Frobenius norm of ``u``), else None."""
-    if isinstance(e, sp.Trace):
-        e = e.arg
-    if isinstance(e, sp.MatMul) and len(e.args) == 2 and e.args[0].doit() == sp.Transpose(e.args[1]).doit():
-        return e.args[1]
-    return None
-
-
-def _summed(e: sp.Basic) -> sp.Basic | None:
-    """``v`` for ``1^T v`` and ``X`` for ``1^T X 1``, written with ``OneMatrix`` (the sum
-    of the entries), else None."""
-    args: tuple = e.args if isinstance(e, sp.MatMul) else (e,)
-    if len(args) in (2, 3) and isinstance(args[0], sp.OneMatrix) and args[0].rows == 1:
-        if len(args) == 2 and args[1].shape[1] == 1:
-            return args[1]
-        if len(args) == 3 and isinstance(args[2], sp.OneMatrix) and args[2].cols == 1:
-            return args[1]
-    return None
-
-
-def _sum_argument(e: sp.Basic) -> sp.Basic | None:
-    """``v`` when ``e`` is the sum of the entries of ``v`` (``tr(diag(v))``, ``1^T v``)."""
-    if isinstance(e, sp.Trace):
-        e = e.arg
-        if isinstance(e, DiagMatrix):
-            return e.args[0]
-    return _summed(e)
-
-
-def _exp_of(e: sp.Basic) -> sp.Basic | None:
-    """``z`` when ``e`` is ``exp.(z)`` for a vector ``z``."""
-    if isinstance(e, ElementwiseApplyFunction) and 1 in e.shape:
-        d = sp.Dummy("d")
-        if e.function(d) == sp.exp(d):
-            return e.expr
-    return None
-
-
-def _exp_sum_argument(e: sp.Basic) -> sp.Basic | None:
-    """``z`` when ``e`` is ``sum(exp.(z))``: ``log`` of it is ``logsumexp(z)``."""
-    summed = _sum_argument(e)
-    return None if summed is None else _exp_of(summed)
-
-
-def _softmax_argument(e: sp.MatMul) -> sp.Basic | None:
-    """``z`` when ``e`` is ``exp.(z) / sum(exp.(z))``, which is ``softmax(z)``."""
-    if len(e.args) != 2:
-        return None
-    scale, vector = e.args
-    if isinstance(scale, sp.Pow) and scale.exp == -1:
-        z = _exp_of(vector)
-        if z is not None and _exp_sum_argument(scale.base) == z:
-            return z
     return None
 
 

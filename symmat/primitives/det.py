@@ -64,6 +64,26 @@ def _sympy_logdet(w, x):
     return sp.log(sp.Abs(sp.Determinant(w(x))))  # symmat's logdet is log |det X|
 
 
+def _from_sympy_det(r, e):
+    """Determinant(X); det of a 1 x 1 matrix is its entry, a scalar."""
+    import sympy as sp
+
+    if not isinstance(e, sp.Determinant):
+        return None
+    arg = r(e.arg)
+    return arg if arg.type.is_scalar else N.Apply("det", arg)
+
+
+def _from_sympy_logdet(r, e):
+    """log(Abs(Determinant(X))): log |det X| is exactly symmat's logdet."""
+    import sympy as sp
+
+    if not (isinstance(e, sp.log) and isinstance(e.args[0], sp.Abs) and isinstance(e.args[0].args[0], sp.Determinant)):
+        return None
+    inner = r(e.args[0].args[0].arg)
+    return None if inner.type.is_scalar else N.Apply("logdet", inner)
+
+
 register(
     Primitive(
         name="det",
@@ -71,6 +91,7 @@ register(
         numpy=lambda x: np.linalg.det(x),
         code={"numpy": "np.linalg.det({0})", "jax": "jnp.linalg.det({0})", "torch": "torch.linalg.det({0})"},
         sympy=_sympy_det,
+        from_sympy=_from_sympy_det,
         latex=r"\det",
         index_shape=lambda s: (),
         derivative=_d_det,
@@ -84,6 +105,7 @@ register(
         code={"numpy": "np.linalg.slogdet({0})[1]", "jax": "jnp.linalg.slogdet({0})[1]",
               "torch": "torch.linalg.slogdet({0})[1]"},
         sympy=_sympy_logdet,
+        from_sympy=_from_sympy_logdet,
         latex=r"\log\det",
         index_shape=lambda s: (),
         derivative=_d_logdet,

@@ -39,6 +39,20 @@ def _sympy(w, x):
     return diagonal_of(w(x))  # DiagonalOf does not evaluate once X is explicit (SymPy 1.14)
 
 
+def _from_sympy(r, e):
+    """DiagMatrix(v) (a vector to a diagonal matrix), DiagonalOf(X) (the diagonal as a
+    column), DiagonalMatrix(X) (X with its off-diagonal entries zeroed: diag(diag(X)));
+    of a 1 x 1 matrix, its entry."""
+    from sympy.matrices.expressions.diagonal import DiagMatrix, DiagonalMatrix, DiagonalOf
+
+    if not isinstance(e, (DiagMatrix, DiagonalOf, DiagonalMatrix)):
+        return None
+    arg = r(e.args[0])
+    if arg.type.is_scalar:
+        return arg
+    return N.Apply("diag", N.Apply("diag", arg)) if isinstance(e, DiagonalMatrix) else N.Apply("diag", arg)
+
+
 register(Primitive(
     name="diag",
     shape=_shape,
@@ -47,6 +61,7 @@ register(Primitive(
     # diag(v) builds a matrix, diag(X) reads one
     print_code=lambda p, x: p.op("diag" if x.type.is_vector else "diagonal", p.code(x)),
     sympy=_sympy,
+    from_sympy=_from_sympy,
     latex=r"\operatorname{diag}",
     lower=_lower,
     differential=linear_law("diag", r"\operatorname{diag}"),

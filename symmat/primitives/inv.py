@@ -26,6 +26,16 @@ def _law(ex, u, x):
     return "inverse", rf"{D}(X^{{-1}}) = -X^{{-1}}\,{D}X\,X^{{-1}}", N.Neg(N.MatMul(u, ex.d(x), u))
 
 
+def _from_sympy(r, e):
+    """Inverse(X); of a scalar, its reciprocal."""
+    import sympy as sp
+
+    if not isinstance(e, sp.Inverse):
+        return None
+    arg = r(e.arg)
+    return N.Power(arg, -1.0) if arg.type.is_scalar else N.Apply("inv", arg)
+
+
 register(Primitive(
     name="inv",
     shape=_shape,
@@ -33,6 +43,7 @@ register(Primitive(
     code={},
     print_code=lambda p, x: p.op("inv", p.code(x)),
     sympy=_sympy,
+    from_sympy=_from_sympy,
     latex=lambda p, x: f"{p.at_least(x, ATOM)}^{{-1}}",
     index_shape=lambda s: s,
     derivative=lambda t: [Term((t, DX, t), ((0, "a"), ("a", "b"), ("b", 1)), (0, 1), -1.0)],

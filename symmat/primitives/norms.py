@@ -55,6 +55,20 @@ def _law_norm(ex, u, a):
     return "norm", law, N.Div(inner, u)
 
 
+def _from_sympy_norm(r, e):
+    """sqrt(tr(uᵀ u)) or sqrt(uᵀ u) (1 x 1): ‖u‖, as the parser reads norm(u)."""
+    import sympy as sp
+
+    if not (isinstance(e, sp.Pow) or (isinstance(e, sp.MatPow) and e.base.shape == (1, 1))):
+        return None
+    if e.exp != sp.Rational(1, 2):
+        return None
+    u = e.base.arg if isinstance(e.base, sp.Trace) else e.base
+    if isinstance(u, sp.MatMul) and len(u.args) == 2 and u.args[0].doit() == sp.Transpose(u.args[1]).doit():
+        return N.Apply("norm", r(u.args[1]))
+    return None
+
+
 def _shape_norm1(u, t):
     if not t.is_vector:
         raise ShapeError(f"norm(·, 1) needs a vector, not {t.describe()}")
@@ -69,6 +83,7 @@ register(
         code={"numpy": "np.linalg.norm({0})", "jax": "jnp.linalg.norm({0})", "torch": "torch.linalg.norm({0})"},
         print_code=lambda p, x: p.op("abs", p.code(x)) if x.type.is_scalar else p.op("norm", p.code(x)),
         sympy=_sympy_norm,
+        from_sympy=_from_sympy_norm,
         latex=_latex_norm,
         lower=_lower_norm,
         differential=_law_norm,

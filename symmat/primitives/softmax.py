@@ -19,7 +19,7 @@ from ..index import tensor as T
 from ..registry import DX, Primitive, Term, register
 from ..shapes import SCALAR, column
 from ._common import D
-from .sums import sympy_sum
+from .sums import sum_argument, sympy_sum
 
 
 def _columnwise(name: str, reduces: bool):
@@ -83,6 +83,46 @@ def _sympy_columnwise(name):
     return write
 
 
+def _exp_of(e):
+    """``z`` when ``e`` is ``exp.(z)`` for a vector ``z``."""
+    import sympy as sp
+    from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+    if isinstance(e, ElementwiseApplyFunction) and 1 in e.shape:
+        d = sp.Dummy("d")
+        if e.function(d) == sp.exp(d):
+            return e.expr
+    return None
+
+
+def _exp_sum_argument(e):
+    """``z`` when ``e`` is ``sum(exp.(z))``."""
+    summed = sum_argument(e)
+    return None if summed is None else _exp_of(summed)
+
+
+def _from_sympy_softmax(r, e):
+    """exp.(z) / sum(exp.(z)) is softmax(z)."""
+    import sympy as sp
+
+    if not (isinstance(e, sp.MatMul) and len(e.args) == 2):
+        return None
+    scale, vector = e.args
+    if isinstance(scale, sp.Pow) and scale.exp == -1:
+        z = _exp_of(vector)
+        if z is not None and _exp_sum_argument(scale.base) == z:
+            return N.Apply("softmax", r(z))
+    return None
+
+
+def _from_sympy_logsumexp(r, e):
+    """log(sum(exp.(z))) is logsumexp(z)."""
+    import sympy as sp
+
+    z = _exp_sum_argument(e.args[0]) if isinstance(e, sp.log) else None
+    return None if z is None else N.Apply("logsumexp", r(z))
+
+
 def _sympy_log_softmax(w, z):
     lse = N.Apply("logsumexp", z)
     shift = N.MatMul(N.Ones(z.type.shape[0]), N.Transpose(lse)) if z.type.is_matrix else lse
@@ -133,6 +173,7 @@ register(
             "torch": "torch.softmax({0}, 0)",
         },
         sympy=_sympy_columnwise("softmax"),
+        from_sympy=_from_sympy_softmax,
         latex=r"\operatorname{softmax}",
         index_shape=lambda s: s,
         derivative=_d_softmax,
@@ -162,6 +203,7 @@ register(
             "torch": "torch.logsumexp({0}, 0)",
         },
         sympy=_sympy_columnwise("logsumexp"),
+        from_sympy=_from_sympy_logsumexp,
         latex=r"\operatorname{logsumexp}",
         index_shape=lambda s: s[1:],
         derivative=_d_logsumexp,

@@ -25,6 +25,46 @@ def sympy_sum(w, x, t):
     return sp.OneMatrix(1, w.dim(t.shape[0])) * x * sp.OneMatrix(w.dim(t.shape[1]), 1)
 
 
+def summed(e):
+    """``v`` for ``1^T v`` and ``X`` for ``1^T X 1``, written with ``OneMatrix`` (the sum
+    of the entries), else None."""
+    import sympy as sp
+
+    args: tuple = e.args if isinstance(e, sp.MatMul) else (e,)
+    if len(args) in (2, 3) and isinstance(args[0], sp.OneMatrix) and args[0].rows == 1:
+        if len(args) == 2 and args[1].shape[1] == 1:
+            return args[1]
+        if len(args) == 3 and isinstance(args[2], sp.OneMatrix) and args[2].cols == 1:
+            return args[1]
+    return None
+
+
+def sum_argument(e):
+    """``v`` when ``e`` is the sum of the entries of ``v`` (``tr(diag(v))``, ``1^T v``)."""
+    import sympy as sp
+    from sympy.matrices.expressions.diagonal import DiagMatrix
+
+    if isinstance(e, sp.Trace):
+        e = e.arg
+        if isinstance(e, DiagMatrix):
+            return e.args[0]
+    return summed(e)
+
+
+def _from_sympy_sum(r, e):
+    """1^T X 1, 1^T v, and tr(diag(v)) (how to_sympy writes the sum of a vector)."""
+    import sympy as sp
+    from sympy.matrices.expressions.diagonal import DiagMatrix
+
+    if isinstance(e, sp.MatMul):
+        inner = summed(e)
+    elif isinstance(e, sp.Trace) and isinstance(e.arg, DiagMatrix):
+        inner = e.arg.args[0]
+    else:
+        return None
+    return None if inner is None else N.Apply("sum", r(inner))
+
+
 def _lower_mean(x):
     count = [T.power(T.einsum([T.Ones((d,))], [(0,)], ()), -1.0) for d in x.shape]
     labels = tuple(range(x.rank))
@@ -47,6 +87,7 @@ register(
         code={},
         print_code=lambda p, x: p.op("sum", p.code(x)),
         sympy=lambda w, x: sympy_sum(w, w(x), x.type),
+        from_sympy=_from_sympy_sum,
         latex=r"\operatorname{sum}",
         lower=lambda x: T.einsum([x], [tuple(range(x.rank))], ()),
         differential=linear_law("sum", r"\operatorname{sum}"),

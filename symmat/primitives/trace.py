@@ -33,6 +33,17 @@ def _sympy(w, x):
     return sp.Trace(w(x))
 
 
+def _from_sympy(r, e):
+    """Trace(X); tr of a 1 x 1 matrix is its entry, a scalar. (tr(diag(v)) is sum's.)"""
+    import sympy as sp
+    from sympy.matrices.expressions.diagonal import DiagMatrix
+
+    if not isinstance(e, sp.Trace) or isinstance(e.arg, DiagMatrix):
+        return None
+    arg = r(e.arg)
+    return arg if arg.type.is_scalar else N.Apply("tr", arg)
+
+
 register(Primitive(
     name="tr",
     shape=_shape,
@@ -40,6 +51,7 @@ register(Primitive(
     code={},
     print_code=_code,
     sympy=_sympy,
+    from_sympy=_from_sympy,
     latex=r"\operatorname{tr}",
     lower=lambda x: T.einsum([x], [(0, 0)], ()),
     differential=linear_law("tr", r"\operatorname{tr}"),
