@@ -101,6 +101,7 @@ class Backpropagation:
     def _back_Apply(self, t: T.Apply, a):
         """Each term of the primitive's differential, transposed (as for a contraction)."""
         sent: dict[int, list] = {}
+        assert t.prim.derivative is not None  # an opaque primitive has one (Primitive.__post_init__)
         for term in t.prim.derivative(t):
             k = next(j for j, op in enumerate(term.operands) if isinstance(op, D))
             arg = term.operands[k].k

@@ -96,6 +96,7 @@ class Differentiator:
         """∂f(A) = the primitive's differential (symmat.registry.Term) with ∂A for dA."""
         xs = self.xlabels()
         terms = []
+        assert t.prim.derivative is not None  # an opaque primitive has one (Primitive.__post_init__)
         for term in t.prim.derivative(t):
             operands, subscripts = list(term.operands), [tuple(s) for s in term.subscripts]
             k = next(j for j, op in enumerate(operands) if isinstance(op, D))

@@ -19,7 +19,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 
-from ..registry import PRIMITIVES
+from ..registry import PRIMITIVES, Primitive
 from ..shapes import Dim, dim_product
 
 
@@ -236,8 +236,13 @@ class Apply(Tensor):
     def _shape(prim, operands):
         return prim.index_shape(*(op.shape for op in operands))
 
-    prim = property(lambda self: self.args[0])
-    operands = property(lambda self: self.args[1])
+    @property
+    def prim(self) -> Primitive:
+        return self.args[0]
+
+    @property
+    def operands(self) -> tuple[Tensor, ...]:
+        return self.args[1]
 
 
 class Call(Tensor):

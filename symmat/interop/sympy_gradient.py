@@ -41,8 +41,13 @@ class _FunctionDerivative(MatrixExpr):
             raise TypeError(f"{cls.__name__} is of a function of a matrix or vector, not of {arg}")
         return super().__new__(cls, function, arg)
 
-    function = property(lambda self: self.args[0])
-    arg = property(lambda self: self.args[1])
+    @property
+    def function(self) -> sp.Lambda:
+        return self.args[0]
+
+    @property
+    def arg(self) -> MatrixExpr:
+        return self.args[1]
 
     @property
     def name(self) -> str | None:
