@@ -1,4 +1,5 @@
-"""The built-in functions of the language, as tables.
+"""The built-in elementwise functions of the language, as a table (the matrix functions
+are in the registry, symmat.registry, one module each in symmat.primitives).
 
 Each elementwise function is one row: how NumPy computes it, how LaTeX and SymPy
 write it, and its derivative written *in the input language* in terms of a scalar

@@ -75,6 +75,7 @@ class Primitive:
     from_sympy: Callable[[Any, Any], Any] | None = None
     # LaTeX: an operator written \op\left(x\right), or (printer, argument node) -> LaTeX
     latex: str | Callable[[Any, Any], str] = ""
+    latex_postfix: bool = False  # the LaTeX form is a postfix (X^{-1}): it binds like a power
     text: str = ""  # the text form, a format string in {0} (the argument); default name({0})
     # Index form. ``lower`` builds it from the argument's tensor; None: an opaque node
     # T.Apply whose axes ``index_shape`` gives and whose differential ``derivative`` gives.

@@ -45,6 +45,7 @@ register(Primitive(
     sympy=_sympy,
     from_sympy=_from_sympy,
     latex=lambda p, x: f"{p.at_least(x, ATOM)}^{{-1}}",
+    latex_postfix=True,
     index_shape=lambda s: s,
     derivative=lambda t: [Term((t, DX, t), ((0, "a"), ("a", "b"), ("b", 1)), (0, 1), -1.0)],
     matrix_form=lambda x: N.Power(x, -1),

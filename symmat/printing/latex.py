@@ -104,7 +104,7 @@ class LatexPrinter(Printer):
             return ATOM
         if isinstance(node, N.Div):
             return FRACTION
-        if isinstance(node, N.Apply) and node.name == "inv":
+        if isinstance(node, N.Apply) and PRIMITIVES[node.name].latex_postfix:
             return POSTFIX
         if isinstance(node, (N.ElemPower, N.GeneralPower)) and node.base.type.is_scalar:
             return POSTFIX
