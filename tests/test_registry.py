@@ -3,8 +3,8 @@ primitive it holds, so that a function added as one module is tested by these to
 every argument kind its typing rule accepts (vector, rectangular and square matrix), its
 derivative against central finite differences in both layouts (forward mode on the
 value, reverse mode through a scalar of it), the generated NumPy, the text form read
-back, and the SymPy counterpart and what from_sympy reads from it, each against the
-NumPy evaluation."""
+back, the SymPy counterpart and what from_sympy reads from it, each against the NumPy
+evaluation, and the step-by-step derivation line by line."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,8 +17,10 @@ from symmat.errors import InteropError, ShapeError
 from symmat.interop.sympy_explicit import sympy_value
 from symmat.registry import PRIMITIVES, Primitive
 from symmat.shapes import STRICT
+from symmat.steps import derive
 from tests.numeric import assert_derivative
 from tests.printing.test_numpy import assert_matches
+from tests.steps.test_steps import assert_lines_hold
 
 WHERE = "x: 4; A: 3 x 4; X: 4 x 4"  # numbers: SymPy writes vec(A) only for a known column count
 LAYOUTS = ("numerator", "denominator")
@@ -109,3 +111,16 @@ def test_sympy_counterpart_has_the_value(prim, arg):
         return
     back = np.asarray(symmat.from_sympy(written).evaluate(v), dtype=float)  # the recognisers
     np.testing.assert_allclose(back.reshape(want.shape), want, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("prim, arg", CASES)
+def test_steps_hold_numerically(prim, arg):
+    """The step-by-step derivation of a scalar of the value (by the primitive's own
+    differential law where it has one): every line gives the directional derivative."""
+    f = applied(prim, arg)
+    scalar = f if f.type.is_scalar else symmat.parse(f"sum({f})", WHERE)
+    derivation = derive(scalar, arg, where=WHERE)
+    assert str(derivation.steps[-1].expr) == str(symmat.diff(scalar, arg, where=WHERE))
+    rng = np.random.default_rng(5)
+    v = values(3)
+    assert_lines_hold(derivation, v, rng.normal(size=np.shape(v[arg])))
