@@ -297,8 +297,13 @@ class _ToSympy:
         # d is real so that SymPy differentiates Abs to sign (not via re and im).
         d = sp.Dummy("d", real=True)
         if name not in ELEMENTWISE:
-            f = self.function(name)(d)
-            return sp.Lambda(d, f.diff(d, order) if order else f)
+            if not order:
+                return sp.Lambda(d, self.function(name)(d))
+            # s^(k) at d as Subs(Derivative(s(t), (t, k)), t, d), not Derivative(s(d), d): SymPy
+            # composes elementwise functions by substituting for d (s'.(exp.(X)) becomes one
+            # function), and a Derivative by exp(d) is refused where a Subs point may be anything.
+            t = sp.Dummy("t", real=True)
+            return sp.Lambda(d, sp.Subs(self.function(name)(t).diff(t, order), t, d))
         body = formula(name, d)
         if order:
             body = symmat_conventions(body.diff(d, order))
@@ -311,8 +316,6 @@ class _ToSympy:
         # ElementwiseApplyFunction, not applyfunc: that would fuse log.(sigmoid.(z)) into one.
         if not arg_node.type.is_scalar:
             return ElementwiseApplyFunction(fn, arg)
-        if fn.expr.has(sp.Derivative):  # s'(u): SymPy differentiates by symbols only
-            return sp.Subs(fn.expr, fn.variables[0], arg)
         return fn(arg)
 
     def _to_FnCall(self, node):

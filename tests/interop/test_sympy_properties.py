@@ -52,3 +52,12 @@ def test_from_sympy_reads_back_the_value(expr):
         assume(np.all(np.isfinite(want)))
         got = from_sympy(converted).evaluate(values)
     _close(got, want)
+
+
+def test_derivative_of_an_abstract_function_of_a_function_reads_back():
+    """``s'(exp(X))``: SymPy composes the two elementwise functions into one, substituting
+    ``exp(d)`` for ``d``; written as ``Derivative(s(d), d)`` that substitution raised (a
+    derivative by ``exp(d)``), found by the property above in a random run."""
+    expr = N.Div(N.Elementwise("s", N.Elementwise("exp", N.Symbol("xm", N.Type(("m", "n")))), 1), N.Number(2))
+    values = strategies.random_values(expr, np.random.default_rng(2))
+    _close(from_sympy(to_sympy(expr)).evaluate(values), expr.evaluate(values))
