@@ -2,6 +2,7 @@
 wide, chained and nested inputs (issue 14), with SymPy on the same inputs beside it.
 
     python bench/scale.py [--max-layers 1024] [--sympy-timeout 30] [--tensorgrad PYTHON]
+                          [--only deep|inputs|growth]
 
 Each case runs in a fresh interpreter (so peak memory is the case's own: ru_maxrss of
 that process) and measures, in one go, parse + derive (index form, matrix form,
@@ -12,7 +13,9 @@ simplification) + text + LaTeX + NumPy source, and the lengths of what is printe
 - wide:   d/dx of a sum of 10,000 distinct terms, quadratic forms x^T A_k x and traces
           tr(B_k X) alternately;
 - chain:  d/dx of A1 A2 … A100 x;
-- nested: d/dx of sum(tanh(tanh(… tanh(x)))), 1,000 deep.
+- nested: d/dx of sum(tanh(tanh(… tanh(x)))), 1,000 deep;
+- growth: the ratio t(2n)/t(n) on inputs that once grew faster than linearly (a sum
+          whose terms differ in several factors, …).
 
 SymPy runs the same derivatives in its own interpreter, with a time limit: deep and
 nested on explicit 3 x 3 matrices / 3-vectors of symbols (SymPy cannot differentiate an
@@ -59,7 +62,18 @@ def nested(depth: int) -> tuple[str, str, str]:
     return "sum(" + "tanh(" * depth + "x" + ")" * depth + ")", "x: n", "x"
 
 
-INPUTS = {"deep": deep, "wide": wide, "chain": chain, "nested": nested}
+def apart(terms: int) -> tuple[str, str, str]:
+    """Σ_k x^T A_k y_k: the terms share x and differ in two factors each."""
+    decls = ["x: n"] + [f"A{k}: n x n; y{k}: n" for k in range(terms)]
+    return " + ".join(f"x^T A{k} y{k}" for k in range(terms)), "; ".join(decls), "x"
+
+
+INPUTS = {"deep": deep, "wide": wide, "chain": chain, "nested": nested, "apart": apart}
+
+# Growth rows: (input, n, what): the time at n and at 2n, each in a fresh interpreter.
+GROWTH = (
+    ("apart", 1000, "Σ_k x^T A_k y_k, terms two factors apart, by x"),
+)
 
 # --------------------------------------------------------------- one symmat case
 SYMMAT_CASE = textwrap.dedent("""
@@ -236,8 +250,21 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=300, help="per symmat case, seconds")
     parser.add_argument("--sympy-timeout", type=float, default=30)
     parser.add_argument("--tensorgrad", metavar="PYTHON", help="an interpreter with tensorgrad installed")
+    parser.add_argument("--only", choices=("deep", "inputs", "growth"), help="run one table (and no cold start)")
     args = parser.parse_args()
+    if args.only in (None, "deep"):
+        deep_table(args)
+    if args.only in (None, "inputs"):
+        inputs_table(args)
+    if args.only in (None, "growth"):
+        growth_table(args)
+    if args.only is None:
+        c = cold_start()
+        print(f"\nCold start: `symmat diff \"x^T A x\" --wrt x` {c['diff']:.2f} s in all, of which importing "
+              f"symmat {c['import']:.2f} s; SymPy imported: {'yes' if c['sympy_loaded'] else 'no'}.")
 
+
+def deep_table(args: argparse.Namespace) -> None:
     layers = [L for L in (64, 128, 256, 512, 1024, 2048) if L <= args.max_layers]
     print("Deep network: d/dW1 of norm(W_L tanh(... tanh(W1 x)) - t)^2 (each row in a fresh interpreter)\n")
     print_header("| L | parse | derive | text | LaTeX | NumPy | derive+print+NumPy | t(L)/t(L/2) | peak RSS | "
@@ -264,6 +291,8 @@ def main() -> None:
         print(row, flush=True)
         previous = r
 
+
+def inputs_table(args: argparse.Namespace) -> None:
     print("\nWide, chained and nested inputs\n")
     print_header("| input | derive | text + LaTeX + NumPy | total | peak RSS | text chars | parses back | SymPy |",
                  args.tensorgrad)
@@ -281,9 +310,17 @@ def main() -> None:
             row += f" {reference(run_tensorgrad(args.tensorgrad, kind, size, args.sympy_timeout))} |"
         print(row, flush=True)
 
-    c = cold_start()
-    print(f"\nCold start: `symmat diff \"x^T A x\" --wrt x` {c['diff']:.2f} s in all, of which importing "
-          f"symmat {c['import']:.2f} s; SymPy imported: {'yes' if c['sympy_loaded'] else 'no'}.")
+
+def growth_table(args: argparse.Namespace) -> None:
+    print("\nGrowth: t(2n)/t(n) (derive + text + LaTeX + NumPy; parse beside), one run\n")
+    print_header("| input | n | t(n) | t(2n) | t(2n)/t(n) | parse t(2n)/t(n) |", None)
+    for kind, size, label in GROWTH:
+        small, large = run_symmat(kind, size, args.timeout), run_symmat(kind, 2 * size, args.timeout)
+        if "error" in small or "error" in large:
+            print(f"| {label} | {size} | {cell(small, 'total')} | {cell(large, 'total')} | | |", flush=True)
+            continue
+        print(f"| {label} | {size:,} | {small['total']:.2f} s | {large['total']:.2f} s | "
+              f"{large['total'] / small['total']:.2f} | {large['parse'] / small['parse']:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,12 @@ stays a ``Delta`` operand of the contraction).
 """
 from __future__ import annotations
 
+import bisect
+import heapq
 import itertools
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, ClassVar
 
 from ..registry import PRIMITIVES, Primitive
@@ -612,30 +614,79 @@ def _gathered(group: list) -> Tensor:
 
 
 def _join_pairwise(parts: list[Tensor]) -> list[Tensor]:
-    """Joins by :func:`_join` to a fixed point, the first joinable pair first; a joined
-    term goes last. Only terms that share a factor are tried (others cannot join)."""
-    merged = True
-    while merged:
-        merged = False
-        holders: dict = {}
-        for j, p in enumerate(parts):
-            if isinstance(p, Einsum):
-                for pair in zip(p.operands, p.subscripts):
-                    holders.setdefault((p.out, pair), []).append(j)
-        for i, p in enumerate(parts):
-            if not isinstance(p, Einsum):
-                continue
-            partners = sorted({j for pair in zip(p.operands, p.subscripts)
-                               for j in holders[(p.out, pair)] if j > i})
-            for j in partners:
-                joined = _join(p, parts[j])
+    """Joins by :func:`_join` to a fixed point: the first term (in order) that joins a
+    later one joins the first such, the joined term goes last, and so on. Only terms
+    that share a factor are tried (others cannot join).
+
+    One forward scan gives the same joins as restarting from the first term after each
+    (restarting made a sum whose terms differ in several factors quadratic): terms are
+    numbered in order, a joined term taking the next number, and a term the scan has
+    passed (it joins no later term) can afterwards join only a term made after it. So
+    after each join only the passed terms sharing a factor with the new term are tried
+    against it, first to last, and then the scan goes on."""
+    terms: dict[int, Tensor] = dict(enumerate(parts))  # the live terms, in order
+    holders: dict[tuple, list[int]] = {}  # factor -> numbers of the terms with it, ascending
+    passed: dict[tuple, set[int]] = {}  # factor -> live passed terms with it
+
+    def enter(number: int, t: Tensor) -> None:
+        terms[number] = t
+        for factor in _factors(t):
+            holders.setdefault(factor, []).append(number)
+
+    def leave(number: int) -> None:
+        for factor in _factors(terms.pop(number)):
+            passed.get(factor, set()).discard(number)
+
+    for number, t in enumerate(parts):
+        enter(number, t)
+    count, cursor = len(parts), 0
+    while cursor < count:
+        p = terms.get(cursor)
+        joined = None
+        if p is not None:
+            for j in _later_holders(p, cursor, holders, terms):
+                joined = _join(p, terms[j])
                 if joined is not None:
-                    parts = [q for m, q in enumerate(parts) if m not in (i, j)] + [joined]
-                    merged = True
+                    leave(cursor)
+                    leave(j)
                     break
-            if merged:
-                break
-    return parts
+            else:
+                for factor in _factors(p):
+                    passed.setdefault(factor, set()).add(cursor)
+        while joined is not None:  # passed terms may join the new one, the first first
+            new, count = count, count + 1
+            enter(new, joined)
+            candidates = sorted(set().union(*(passed.get(f, ()) for f in _factors(joined))))
+            joined = None
+            for s in candidates:
+                joined = _join(terms[s], terms[new])
+                if joined is not None:
+                    leave(s)
+                    leave(new)
+                    break
+        cursor += 1
+    return list(terms.values())
+
+
+def _factors(t: Tensor) -> set[tuple]:
+    """The factors (operand and labels, with the output) by which a term meets others."""
+    if not isinstance(t, Einsum):
+        return set()
+    return {(t.out, pair) for pair in zip(t.operands, t.subscripts)}
+
+
+def _later_holders(t: Tensor, number: int, holders: dict[tuple, list[int]],
+                   terms: dict[int, Tensor]) -> Iterator[int]:
+    """Live terms numbered after ``number`` that share a factor with ``t``, ascending,
+    each once; lazily, so that finding the first partner does not list them all."""
+    def after(run: list[int]) -> Iterator[int]:
+        return (run[k] for k in range(bisect.bisect_right(run, number), len(run)))
+
+    last = None
+    for j in heapq.merge(*(after(holders[factor]) for factor in _factors(t))):
+        if j != last and j in terms:
+            yield j
+        last = j
 
 
 def _join(a: Tensor, b: Tensor) -> Tensor | None:

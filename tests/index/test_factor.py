@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symmat.index import tensor as T
 from tests.numeric import assert_derivative
@@ -72,3 +74,78 @@ def test_terms_with_nothing_in_common_stay_apart():
     xs = [T.Var(f"x{k}", ("n",)) for k in range(50)]
     total = T.add([T.einsum([v, v], [(0,), (0,)], ()) for v in xs])
     assert isinstance(total, T.Sum) and len(total.terms) == 50
+
+
+def _join_by_restarting(parts: list[T.Tensor]) -> list[T.Tensor]:
+    """The joins' specification, as first written: restart from the first term after each
+    join (quadratic in the number of terms; tensor._join_pairwise does it in one scan)."""
+    merged = True
+    while merged:
+        merged = False
+        for i, p in enumerate(parts):
+            if not isinstance(p, T.Einsum):
+                continue
+            factors = set(zip(p.operands, p.subscripts))
+            for j in range(i + 1, len(parts)):
+                q = parts[j]
+                if not (isinstance(q, T.Einsum) and q.out == p.out
+                        and factors & set(zip(q.operands, q.subscripts))):
+                    continue
+                joined = T._join(p, q)
+                if joined is not None:
+                    parts = [r for m, r in enumerate(parts) if m not in (i, j)] + [joined]
+                    merged = True
+                    break
+            if merged:
+                break
+    return parts
+
+
+_POOL = [T.Var(name, ("n",)) for name in "uv"] + [T.Var(name, ("n", "n")) for name in "AB"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([(), (0,)]),
+                          st.lists(st.tuples(st.integers(0, len(_POOL) - 1), st.integers(0, 2), st.integers(0, 2)),
+                                   min_size=1, max_size=3)),
+                min_size=1, max_size=10))
+def test_one_scan_joins_what_restarting_joins(spec):
+    """Random contractions over a few shared operands and labels: the same terms, in the
+    same order, as restarting after each join."""
+    parts = []
+    for out, factors in spec:
+        ops = [_POOL[k] for k, _, _ in factors]
+        subs = [(a, b)[:op.rank] for op, (_, a, b) in zip(ops, factors)]
+        if any(len(set(s)) != len(s) for s in subs):
+            continue
+        labels = {label for sub in subs for label in sub}
+        if not set(out) <= labels:
+            continue
+        parts.append(T.einsum(ops, subs, out))
+    assert T._join_pairwise(list(parts)) == _join_by_restarting(list(parts))
+
+
+def test_joining_terms_several_factors_apart_scans_each_term_a_bounded_number_of_times(monkeypatch):
+    """Σ_k x^T A_k y_k: every term shares x, each join makes a term that joins again. The terms
+    the joins look at grow like n log n (the gathered sums are pairs, then fours, …), not n²
+    as when every join restarted the scan from the first term."""
+    looked_at = [0]
+    factors = T._factors
+
+    def counting(t):
+        looked_at[0] += 1
+        return factors(t)
+
+    monkeypatch.setattr(T, "_factors", counting)
+    counts = {}
+    x = T.Var("x", ("n",))
+    for n in (128, 256):
+        looked_at[0] = 0
+        As = [T.Var(f"A{k}", ("n", "n")) for k in range(n)]
+        ys = [T.Var(f"y{k}", ("n",)) for k in range(n)]
+        total = T.add(T.einsum([x, a, y], [(0,), (0, 1), (1,)], ()) for a, y in zip(As, ys))
+        assert isinstance(total, T.Einsum)
+        (inner,) = [op for op in total.operands if isinstance(op, T.Sum)]
+        assert {term.operands for term in inner.terms} == set(zip(As, ys))  # x (Σ_k A_k y_k)
+        counts[n] = looked_at[0]
+    assert counts[256] / counts[128] < 2.5  # n log n: ≈ 2.2; n²: 4
