@@ -15,7 +15,7 @@ simplification) + text + LaTeX + NumPy source, and the lengths of what is printe
 - chain:  d/dx of A1 A2 … A100 x;
 - nested: d/dx of sum(tanh(tanh(… tanh(x)))), 1,000 deep;
 - growth: the ratio t(2n)/t(n) on inputs that once grew faster than linearly (a sum
-          whose terms differ in several factors, …).
+          whose terms differ in several factors, a long ⊙ chain, …).
 
 SymPy runs the same derivatives in its own interpreter, with a time limit: deep and
 nested on explicit 3 x 3 matrices / 3-vectors of symbols (SymPy cannot differentiate an
@@ -68,11 +68,18 @@ def apart(terms: int) -> tuple[str, str, str]:
     return " + ".join(f"x^T A{k} y{k}" for k in range(terms)), "; ".join(decls), "x"
 
 
-INPUTS = {"deep": deep, "wide": wide, "chain": chain, "nested": nested, "apart": apart}
+def hadamard(links: int) -> tuple[str, str, str]:
+    """sum(x ⊙ v_1 ⊙ … ⊙ v_n): a ⊙ chain whose every link the simplifier's rules ask about."""
+    names = [f"v{k}" for k in range(links)]
+    return "sum(" + " .* ".join(["x", *names]) + ")", "; ".join(["x: n"] + [f"{v}: n" for v in names]), "x"
+
+
+INPUTS = {"deep": deep, "wide": wide, "chain": chain, "nested": nested, "apart": apart, "hadamard": hadamard}
 
 # Growth rows: (input, n, what): the time at n and at 2n, each in a fresh interpreter.
 GROWTH = (
     ("apart", 1000, "Σ_k x^T A_k y_k, terms two factors apart, by x"),
+    ("hadamard", 1000, "sum(x .* v1 .* … .* vn), by x"),
 )
 
 # --------------------------------------------------------------- one symmat case

@@ -3,11 +3,48 @@ building products and coefficients, transposes, and recognising symmetric values
 all-ones values, inverses and ⊙-factors."""
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TypeGuard
+from typing import Generic, TypeGuard, TypeVar
 
 from . import nodes as N
+
+V = TypeVar("V")
+
+
+class NodeMemo(Generic[V]):
+    """A value remembered per node by identity, for as long as the node lives. Not a dict
+    keyed by the node: nodes compare by value, so looking up a separately built equal node
+    (an earlier call's ⊙ chain) would compare the two link by link, down the chain."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self) -> None:
+        self._values: dict[int, tuple[weakref.ref, V]] = {}
+
+    def get(self, node: N.Expr, default: V) -> V:
+        hit = self._values.get(id(node))
+        return hit[1] if hit is not None and hit[0]() is node else default
+
+    def __contains__(self, node: N.Expr) -> bool:
+        hit = self._values.get(id(node))
+        return hit is not None and hit[0]() is node
+
+    def __getitem__(self, node: N.Expr) -> V:
+        hit = self._values.get(id(node))
+        if hit is None or hit[0]() is not node:
+            raise KeyError(node)
+        return hit[1]
+
+    def __setitem__(self, node: N.Expr, value: V) -> None:
+        key, values = id(node), self._values
+
+        def forget(ref: weakref.ref) -> None:
+            if values.get(key, (None,))[0] is ref:
+                del values[key]
+
+        values[key] = (weakref.ref(node, forget), value)
 
 
 def opens_up(f: N.Expr) -> bool:
@@ -204,25 +241,37 @@ def _hadamard_factors(e: N.Expr, numerators: list, denominators: list) -> None:
     denominators.extend(below)
 
 
+def hadamard_parts(e: N.Expr) -> tuple[tuple[N.Expr, bool, int], ...] | None:
+    """What a nest of ⊙, ./ and .^k is made of, one level down: (part, below the line,
+    times) for each part (a ⊙ b: a and b; a ./ b: a, and b below; 1 ./ b: b below;
+    a.^k for an integer 0 < |k| ≤ 8: a, k times, below when k < 0), or None for a factor."""
+    if isinstance(e, N.Hadamard) and e.type == e.left.type == e.right.type:
+        return (e.left, False, 1), (e.right, False, 1)
+    if isinstance(e, N.HadamardDiv) and e.type == e.left.type == e.right.type:
+        return (e.left, False, 1), (e.right, True, 1)
+    if isinstance(e, N.HadamardDiv) and e.type == e.right.type and is_number(e.left, 1.0):
+        return ((e.right, True, 1),)
+    if isinstance(e, N.ElemPower) and e.exponent.is_integer() and e.exponent != 0 and abs(e.exponent) <= 8:
+        return ((e.base, e.exponent < 0, int(abs(e.exponent))),)
+    return None
+
+
 @lru_cache(maxsize=8192)
 def _hadamard_split(e: N.Expr) -> tuple[tuple, tuple]:
     """(factors above, factors below) of :func:`_hadamard_factors`, remembered per node:
     the rules ask for every link of a long ⊙ chain, and each link's answer extends the
     one below it (a tuple copy, not a walk)."""
-    if isinstance(e, N.Hadamard) and e.type == e.left.type == e.right.type:
-        (a1, b1), (a2, b2) = _hadamard_split(e.left), _hadamard_split(e.right)
-        return a1 + a2, b1 + b2
-    if isinstance(e, N.HadamardDiv) and e.type == e.left.type == e.right.type:
-        (a1, b1), (a2, b2) = _hadamard_split(e.left), _hadamard_split(e.right)
-        return a1 + b2, b1 + a2
-    if isinstance(e, N.HadamardDiv) and e.type == e.right.type and is_number(e.left, 1.0):
-        a, b = _hadamard_split(e.right)
-        return b, a
-    if isinstance(e, N.ElemPower) and e.exponent.is_integer() and e.exponent != 0 and abs(e.exponent) <= 8:
-        a, b = _hadamard_split(e.base)
-        k = int(abs(e.exponent))
-        return (a * k, b * k) if e.exponent > 0 else (b * k, a * k)
-    return (e,), ()
+    parts = hadamard_parts(e)
+    if parts is None:
+        return (e,), ()
+    above: tuple = ()
+    below: tuple = ()
+    for part, flipped, times in parts:
+        a, b = _hadamard_split(part)
+        if flipped:
+            a, b = b, a
+        above, below = above + a * times, below + b * times
+    return above, below
 
 
 def _hadamard_chain(factors: list[N.Expr]) -> N.Expr:

@@ -1,11 +1,16 @@
 """Rules for entrywise products, quotients and powers."""
 from __future__ import annotations
 
+import itertools
+
 from ... import nodes as N
 from ...algebra import (
+    NodeMemo,
     _hadamard_chain,
     _hadamard_factors,
     _one_plus_exp,
+    hadamard_link,
+    hadamard_parts,
     is_number,
     mul,
     negate,
@@ -17,11 +22,11 @@ from ...algebra import (
 def hadamard_normal_form(e: N.Expr):
     """a ⊙ (b ⊙ c) ./ d written as one chain over one denominator, with
     exp(u) ./ (1 + exp(u)) = σ(u)  and  1 ./ (1 + exp(-u)) = σ(u)"""
+    if _plain_chain(e) is not None:
+        return None  # already the chain this rule would build (asked per link: see _Line)
     numerators: list[N.Expr] = []
     denominators: list[N.Expr] = []
     _hadamard_factors(e, numerators, denominators)
-    if _already_normal(e, numerators, denominators):
-        return None  # said without building the chain again: a long chain stays linear
     for d in list(denominators):
         u = _one_plus_exp(d)
         if u is None:
@@ -50,19 +55,65 @@ def hadamard_normal_form(e: N.Expr):
     return None if top == e else top
 
 
-def _already_normal(e: N.Expr, numerators: list, denominators: list) -> bool:
-    """Whether e is already the chain this rule would build: distinct plain factors,
-    nothing to turn into σ, chained left to right as listed."""
-    if denominators or len(set(numerators)) != len(numerators):
-        return False
-    if any(isinstance(f, N.Elementwise) and f.name in ("sigmoid", "exp") for f in numerators):
-        return False
-    node = e
-    for f in reversed(numerators[1:]):
-        if not (isinstance(node, N.Hadamard) and node.right == f):
-            return False
-        node = node.left
-    return node == numerators[0]
+class _Line:
+    """The factors of a chain f1 ⊙ … ⊙ fk nested to the left, distinct and in order: the
+    first ``length`` keys of ``seen``. Chains extending one another share one dict, so a
+    chain built link by link is answered in O(1) a link (every link asks); extending a
+    chain that something else already extends copies its part of the dict."""
+
+    __slots__ = ("seen", "length")
+
+    def __init__(self, seen: dict[N.Expr, None], length: int) -> None:
+        self.seen, self.length = seen, length
+
+    def extended(self, f: N.Expr) -> _Line | None:
+        """This chain ⊙ f, or None when hadamard_normal_form would change it: f is among
+        its factors (f ⊙ f = f.^2) or meets its partner (σ(v) ⊙ exp(-v) = σ(-v))."""
+        seen = self.seen
+        if len(seen) != self.length:
+            seen = dict(itertools.islice(seen.items(), self.length))
+        if f in seen or any(p in seen for p in _partners(f)):
+            return None
+        seen[f] = None
+        return _Line(seen, self.length + 1)
+
+
+def _partners(f: N.Expr) -> list[N.Expr]:
+    """The factors f combines with in a chain without denominators: σ(v) with exp(-v)
+    (in either order; -v written as algebra.negate writes it)."""
+    if not isinstance(f, N.Elementwise) or f.order != 0:
+        return []
+    if f.name == "sigmoid":
+        return [N.Elementwise("exp", negate(f.args[1]))]
+    if f.name == "exp":
+        w = f.args[1]
+        return [N.Elementwise("sigmoid", v) for v in ((N.Neg(w),) + ((w.args[0],) if isinstance(w, N.Neg) else ()))]
+    return []
+
+
+# Each ⊙ link's answer, for as long as the link lives.
+_LINES: NodeMemo[_Line | None] = NodeMemo()
+_UNKNOWN = _Line({}, -1)
+
+
+def _plain_chain(e: N.Expr) -> _Line | None:
+    """e's factors when e is already the chain hadamard_normal_form builds (distinct
+    factors with no ⊙, ./ or .^k inside, none that combine, chained left to right as
+    listed), otherwise None. The links below e are answered first, from the bottom
+    (each once; a loop, not a recursion down the chain)."""
+    spine = []
+    line = _LINES.get(e, _UNKNOWN)
+    while line is _UNKNOWN and hadamard_link(e):
+        spine.append(e)
+        e = e.left
+        line = _LINES.get(e, _UNKNOWN)
+    if line is _UNKNOWN:
+        line = _Line({e: None}, 1) if hadamard_parts(e) is None else None
+    for link in reversed(spine):
+        if line is not None:
+            line = line.extended(link.right) if hadamard_parts(link.right) is None else None
+        _LINES[link] = line
+    return line
 
 
 def hadamard_with_ones(e: N.Hadamard):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from ... import nodes as N
-from ...algebra import _hadamard_factors, with_coefficient, zero_like
+from ...algebra import NodeMemo, _hadamard_factors, hadamard_parts, with_coefficient, zero_like
 
 MAX_MONOMIALS = 32
 
@@ -180,9 +180,44 @@ def _without_reciprocals(s: N.Add) -> bool:
         return False
 
 
+# (a sum with reciprocals above the line, any factor above, one below, any below) per node
+_Sides = tuple[bool, bool, bool, bool]
+_SIDES: NodeMemo[_Sides] = NodeMemo()
+
+
+def _nothing_to_cancel(e: N.Expr) -> bool:
+    """Whether e's ⊙-factors (algebra._hadamard_factors) have no denominator and no sum
+    with reciprocals above the line: then distribute_to_cancel has nothing to do. Each
+    node is summarised once from its parts (a loop, not a recursion down the chain)."""
+    stack = [e]
+    while stack:
+        node = stack[-1]
+        if node in _SIDES:
+            stack.pop()
+            continue
+        parts = hadamard_parts(node) or ()
+        missing = [part for part, _, _ in parts if part not in _SIDES]
+        if missing:
+            stack.extend(missing)
+            continue
+        stack.pop()
+        if not parts:
+            _SIDES[node] = (isinstance(node, N.Add) and not _without_reciprocals(node), True, False, False)
+            continue
+        sides = [False] * 4
+        for part, below, _ in parts:
+            a_bad, a_any, b_bad, b_any = _SIDES[part]
+            flags = (b_bad, b_any, a_bad, a_any) if below else (a_bad, a_any, b_bad, b_any)
+            sides = [x or y for x, y in zip(sides, flags)]
+        _SIDES[node] = (sides[0], sides[1], sides[2], sides[3])
+    bad_above, _, _, any_below = _SIDES[e]
+    return not bad_above and not any_below
+
+
 def distribute_to_cancel(e: N.Hadamard):
     """(Σ tₖ) ⊙ F = Σ (tₖ ⊙ F) when every tₖ ⊙ F loses its denominators"""
-
+    if _nothing_to_cancel(e):
+        return None  # said per link in O(1): listing the factors is a walk down the chain
     numerators: list[N.Expr] = []
     denominators: list[N.Expr] = []
     _hadamard_factors(e, numerators, denominators)
