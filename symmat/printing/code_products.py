@@ -189,7 +189,8 @@ def _step_cost(left: N.Expr | None, right: N.Expr | None, p: int, q: int, r: int
     lk = "plain" if left is None else kind(left)
     rk = "plain" if right is None else kind(right)
     if "diag" in (lk, rk):
-        return p * r
+        # Scaling rows or columns; the other side is built if it is an operator too.
+        return p * r + (_materialise_cost(left, p, q) if rk == "diag" else _materialise_cost(right, q, r))
     if lk == "inv":
         return p**3 + p * p * r + _materialise_cost(right, q, r)
     if rk == "inv":

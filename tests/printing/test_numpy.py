@@ -83,6 +83,7 @@ def test_every_construct_matches_evaluate(text):
         ("C kron(A, B)", "np.kron("), ("kron(A, B)^T x", "np.kron("),
         ("inv(S) x", "np.linalg.inv("), ("x^T inv(S)", "np.linalg.inv("), ("A inv(S)", "np.linalg.inv("),
         ("S^-1 x", "np.linalg.inv("), ("inv(S)^T x", "np.linalg.inv("),
+        ("diag(x) inv(S) y", "np.linalg.inv("), ("diag(x) inv(S) A", "np.linalg.inv("),
         ("tr(A B)", "np.trace("),
     ],
 )
