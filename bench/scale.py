@@ -15,7 +15,8 @@ simplification) + text + LaTeX + NumPy source, and the lengths of what is printe
 - chain:  d/dx of A1 A2 … A100 x;
 - nested: d/dx of sum(tanh(tanh(… tanh(x)))), 1,000 deep;
 - growth: the ratio t(2n)/t(n) on inputs that once grew faster than linearly (a sum
-          whose terms differ in several factors, a long ⊙ chain, …).
+          whose terms differ in several factors, a long ⊙ chain, a
+          long product for NumPy).
 
 SymPy runs the same derivatives in its own interpreter, with a time limit: deep and
 nested on explicit 3 x 3 matrices / 3-vectors of symbols (SymPy cannot differentiate an
@@ -80,6 +81,7 @@ INPUTS = {"deep": deep, "wide": wide, "chain": chain, "nested": nested, "apart":
 GROWTH = (
     ("apart", 1000, "Σ_k x^T A_k y_k, terms two factors apart, by x"),
     ("hadamard", 1000, "sum(x .* v1 .* … .* vn), by x"),
+    ("chain", 200, "A1 … An x, by x (NumPy orders the product)"),
 )
 
 # --------------------------------------------------------------- one symmat case

@@ -3,8 +3,10 @@
 A product node is flattened into ``sign * scalars * item_1 ... item_k`` (scalars
 commute; matrix products are associative; ``(A B)^T = B^T A^T``; ``I`` drops out;
 ``A^3`` is ``A A A``). The items are then multiplied in the order of least work,
-found by the classic matrix-chain dynamic programme, where some items are
-*operators* applied without building their matrix:
+found by the classic matrix-chain dynamic programme (cubic in the length: chains
+longer than ``MAX_EXACT_CHAIN`` are ordered greedily instead, see
+:func:`chain_order`), where some items are *operators* applied without building their
+matrix:
 
 - ``diag(v) M`` → ``v[:, None] * M``,  ``M diag(v)`` → ``M * v``;
 - ``inv(A) M`` → ``solve(A, M)``, ``M inv(A)`` → ``solve(A^T, M^T)^T``;
@@ -15,19 +17,23 @@ by the ordinary node printer.
 """
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import nodes as N
 from ..algebra import scalar_runs
-from ..shapes import Dim, Prod, Type
+from ..shapes import STRICT, Dim, Prod, Type
 
 ADD, MUL, UNARY, POW, ATOM = 1, 2, 3, 4, 5
 Code = tuple  # (text, precedence)
 
 MAX_EXPANDED_POWER = 8  # A^k with |k| above this stays matrix_power
 _GUESSED_SIZE = 100  # a named dimension's size, for choosing the order of a chain
+# Chains up to this many items get the least-work order (a programme cubic in the
+# length: ~20 ms at 32 items, 5 s at 200); longer ones a greedy order (k log k).
+MAX_EXACT_CHAIN = 32
 
 
 def wrap(code: Code, level: int) -> str:
@@ -203,8 +209,11 @@ def _step_cost(left: N.Expr | None, right: N.Expr | None, p: int, q: int, r: int
 
 
 def chain_order(items: list[N.Expr]) -> dict[tuple[int, int], int]:
-    """For each span (i, j) of ``items``, the split s giving (i..s)(s+1..j) with the
-    least total work (the matrix-chain-order dynamic programme)."""
+    """For each span (i, j) of ``items`` that the order multiplies, the split s giving
+    (i..s)(s+1..j): the least total work (the matrix-chain-order dynamic programme) for
+    up to ``MAX_EXACT_CHAIN`` items, the greedy order of :func:`_greedy_order` beyond."""
+    if len(items) > MAX_EXACT_CHAIN:
+        return _greedy_order(items)
     dims = [_rows_cols(it.type) for it in items]
     k = len(items)
     cost: dict[tuple[int, int], int] = {(i, i): 0 for i in range(k)}
@@ -222,6 +231,91 @@ def chain_order(items: list[N.Expr]) -> dict[tuple[int, int], int]:
             assert best is not None  # j > i: there is a split
             cost[i, j], split[i, j] = best
     return split
+
+
+def _greedy_order(items: list[N.Expr]) -> dict[tuple[int, int], int]:
+    """Splits of a long chain: the two neighbouring factors (items or products made so
+    far) whose product costs least are multiplied first, again and again (the rightmost
+    of equal costs, as the exact programme, which splits after the first item on a
+    tie, multiplies from the right). Not always the least work overall, but never worse than the least
+    first step, and k log k: a heap of the neighbours' costs, stale entries skipped.
+    ``A1 … Ak x`` is still computed from the right, one matrix-vector product a step."""
+    dims = [_rows_cols(it.type) for it in items]
+    k = len(items)
+    end = list(range(k))  # a factor is items[i..end[i]], named by its first item i
+    after = list(range(1, k + 1))  # the next factor's first item (k: none)
+    before = list(range(-1, k - 1))
+    merged = [False] * k  # whether factor i is a product made (not an item)
+    stamp = [0] * k  # changes whenever factor i does, so that stale costs are skipped
+    heap: list[tuple[int, int, int, int, int]] = []
+
+    def offer(i: int) -> None:  # the cost of factor i times the next one
+        j = after[i]
+        if i < 0 or j >= k:
+            return
+        c = _step_cost(None if merged[i] else items[i], None if merged[j] else items[j],
+                       dims[i][0], dims[end[i]][1], dims[end[j]][1])
+        heapq.heappush(heap, (c, -i, j, stamp[i], stamp[j]))
+
+    for i in range(k - 1):
+        offer(i)
+    split: dict[tuple[int, int], int] = {}
+    while heap:
+        _, minus_i, j, si, sj = heapq.heappop(heap)
+        i = -minus_i
+        if after[i] != j or stamp[i] != si or stamp[j] != sj:
+            continue
+        split[i, end[j]] = end[i]
+        end[i], merged[i] = end[j], True
+        after[i] = after[j]
+        if after[j] < k:
+            before[after[j]] = i
+        stamp[i] += 1
+        stamp[j] += 1
+        offer(before[i])
+        offer(i)
+    return split
+
+
+def _span_types(items: list[N.Expr], split: dict[tuple[int, int], int]) -> dict[tuple[int, int], Type]:
+    """The type of each factor the order makes, from its two halves (the product of
+    types is associative), shortest first: not a fold over each span, quadratic for a
+    chain computed from one end."""
+    types = {(i, i): item.type for i, item in enumerate(items)}
+    for (i, j), s in sorted(split.items(), key=lambda entry: entry[0][1] - entry[0][0]):
+        types[i, j] = N.infer_matmul(STRICT, types[i, s], types[s + 1, j])
+    return types
+
+
+class _SpanKey:
+    """The key under which the product of a run of items is cached (shared by every
+    equal run, in any chain): the run, with a hash made from its halves' hashes in O(1)
+    (a polynomial hash, the same whatever the split) rather than rehashing the run."""
+
+    __slots__ = ("run", "_hash")
+
+    def __init__(self, run: tuple, hash_: int) -> None:
+        self.run, self._hash = run, hash_
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _SpanKey) and self._hash == other._hash and self.run == other.run
+
+
+_MODULUS, _BASE = (1 << 61) - 1, 1_000_003
+
+
+def _span_keys(items: list[N.Expr], split: dict[tuple[int, int], int]) -> dict[tuple[int, int], _SpanKey]:
+    """The cache key of each product the order makes (see _SpanKey), shortest first."""
+    hashes = {(i, i): hash(item) % _MODULUS for i, item in enumerate(items)}
+    keys: dict[tuple[int, int], _SpanKey] = {}
+    for (i, j), s in sorted(split.items(), key=lambda entry: entry[0][1] - entry[0][0]):
+        h = (hashes[i, s] * pow(_BASE, j - s, _MODULUS) + hashes[s + 1, j]) % _MODULUS
+        hashes[i, j] = h
+        keys[i, j] = _SpanKey(tuple(items[i : j + 1]), h)
+    return keys
 
 
 # ------------------------------------------------------------------ emission
@@ -275,17 +369,15 @@ class ProductPrinter:
         if len(items) == 1:
             return self._leaf(items[0])
         split = chain_order(items)
+        types, keys = _span_types(items, split), _span_keys(items, split)
 
         def span(i: int, j: int) -> tuple:
             if i == j:
                 item = items[i]
                 return self._leaf(item)
             s = split[i, j]
-            key = ("product",) + tuple(items[i : j + 1])
-            build = lambda: self._product(
-                span(i, s), N.product_type(items[i : s + 1]), span(s + 1, j), N.product_type(items[s + 1 : j + 1])
-            )
-            return None, self.cached(key, build)
+            build = lambda: self._product(span(i, s), types[i, s], span(s + 1, j), types[s + 1, j])
+            return None, self.cached(keys[i, j], build)
 
         return span(0, len(items) - 1)
 

@@ -216,3 +216,58 @@ def test_random_derivatives_match_evaluate(expr, seed, data):
         got = run_generated(result, values)
     assert np.shape(got) == np.shape(want)
     np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9, err_msg=to_numpy(result))
+
+
+def _long_chain(pairs: int) -> tuple[N.Expr, dict, int]:
+    """A B A B … diag(v) inv(S) C z with A_k: m x n, B_k: n x m (distinct sizes), its
+    values scaled so that the product stays near 1, and its number of items."""
+    names = [name for k in range(pairs) for name in (f"A{k}", f"B{k}")]
+    where = "; ".join([f"A{k}: m x n; B{k}: n x m" for k in range(pairs)] + ["v: m; S: m x m; C: m x p; z: p"])
+    expr = parse(" ".join(names) + " diag(v) inv(S) C z", where)
+    rng, (m, n, p) = np.random.default_rng(7), (3, 4, 5)
+    values = {f"A{k}": rng.standard_normal((m, n)) / np.sqrt(n) for k in range(pairs)}
+    values |= {f"B{k}": rng.standard_normal((n, m)) / np.sqrt(m) for k in range(pairs)}
+    values |= {"v": rng.standard_normal(m), "S": np.eye(m) + 0.1 * rng.standard_normal((m, m)),
+               "C": rng.standard_normal((m, p)), "z": rng.standard_normal(p)}
+    return expr, values, 2 * pairs + 4
+
+
+def test_a_long_chain_is_ordered_greedily_and_computes_its_value(monkeypatch):
+    """Past MAX_EXACT_CHAIN items the order is greedy: work per item, not the cubic
+    programme (counted), and the code still computes the value, applying diag and inv
+    without building them."""
+    from symmat.printing import code_products
+
+    steps = [0]
+    step_cost = code_products._step_cost
+
+    def counting(*args):
+        steps[0] += 1
+        return step_cost(*args)
+
+    monkeypatch.setattr(code_products, "_step_cost", counting)
+    expr, values, items = _long_chain(40)
+    assert items > code_products.MAX_EXACT_CHAIN
+    source = to_numpy(expr)
+    assert steps[0] <= 2 * 3 * items  # two passes (counting, printing); the programme: items³ / 3
+    assert "np.diag(" not in source and "np.linalg.inv(" not in source
+    got = run_generated(expr, values)
+    np.testing.assert_allclose(got, expr.evaluate(values), rtol=1e-9, atol=1e-12)
+
+
+def test_chains_up_to_the_limit_keep_the_least_work_order():
+    """The exact programme up to MAX_EXACT_CHAIN items (the order of every shorter chain
+    printed before the greedy order existed); beyond, a chain ending in a vector is
+    still computed from the right, one matrix-vector product a step."""
+    from symmat.printing.code_products import MAX_EXACT_CHAIN, _greedy_order, chain_order
+
+    expr, _, items = _long_chain((MAX_EXACT_CHAIN - 4) // 2)
+    factors = list(expr.args)
+    assert len(factors) == items == MAX_EXACT_CHAIN
+    exact = chain_order(factors)
+    assert len(exact) == items * (items - 1) // 2  # every span: the programme ran
+    tree = _greedy_order(factors)
+    assert len(tree) == items - 1
+    long = [N.Symbol(f"A{k}", matrix("n", "n")) for k in range(100)] + [N.Symbol("x", column("n"))]
+    splits = _greedy_order(long)
+    assert all(splits[i, 100] == i for i in range(100))  # A0 (A1 (… (A99 x)))
