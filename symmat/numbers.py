@@ -28,10 +28,38 @@ def exact_fraction(value: float) -> Fraction | None:
     return fraction
 
 
+def pi_multiple(value: float) -> tuple[Fraction, int] | None:
+    """(q, 1) when ``value`` is q·π (q ≠ 1: π itself is ``pi``), (q, -1) when it is q/π,
+    for a small rational q: what constant folding makes of ``2 pi`` or ``x / pi``,
+    to the last bit or two of the float."""
+    if not math.isfinite(value) or value == 0 or value == int(value) or exact_fraction(value) is not None:
+        return None
+    for power, ratio in ((1, value / math.pi), (-1, value * math.pi)):
+        q = Fraction(ratio).limit_denominator(12)
+        if q == 0 or (q == 1 and power == 1):
+            continue
+        back = float(q) * math.pi if power == 1 else float(q) / math.pi
+        if abs(back - value) <= 4 * math.ulp(value):
+            return q, power
+    return None
+
+
 def number_text(value: float) -> str:
-    """A number as the text printer writes a coefficient: ``2``, ``0.5``, ``1/3``."""
+    """A number as the text printer writes a coefficient: ``2``, ``0.5``, ``1/3``, and a
+    rational multiple of π with π: ``2 pi``, ``pi/2``, ``3/4 pi``, ``2/pi``."""
     fraction = exact_fraction(value)
-    return format_number(value) if fraction is None else f"{fraction.numerator}/{fraction.denominator}"
+    if fraction is not None:
+        return f"{fraction.numerator}/{fraction.denominator}"
+    multiple = pi_multiple(value)
+    if multiple is None:
+        return format_number(value)
+    q, power = multiple
+    sign, a, b = ("-" if q < 0 else ""), abs(q.numerator), q.denominator
+    if power == -1:
+        return f"{sign}{a}/pi" if b == 1 else f"{sign}{a}/({b} pi)"
+    if a == 1:
+        return f"{sign}pi/{b}"
+    return f"{sign}{a} pi" if b == 1 else f"{sign}{a}/{b} pi"
 
 
 def format_exponent(value: float) -> str:

@@ -17,7 +17,7 @@ from typing import TypeGuard
 from .. import nodes as N
 from ..algebra import scalar_runs
 from ..functions import ELEMENTWISE
-from ..numbers import exact_fraction, format_number
+from ..numbers import exact_fraction, format_number, pi_multiple
 from ..registry import PRIMITIVES
 from ..shapes import Prod
 from .latex_names import latex_name
@@ -46,6 +46,15 @@ def latex_number(value: float) -> str:
     text = format_number(value)
     if text == "pi":
         return r"\pi"
+    multiple = pi_multiple(value)
+    if multiple is not None:  # 2π, π/2, 2/π as written, not 6.283185307179586
+        q, kind = multiple
+        sign, a, b = ("-" if q < 0 else ""), abs(q.numerator), q.denominator
+        if kind == -1:
+            return rf"{sign}\frac{{{a}}}{{{'' if b == 1 else b} \pi}}".replace("{ ", "{")
+        if b == 1:
+            return rf"{sign}{a} \pi"
+        return rf"{sign}\frac{{{'' if a == 1 else a} \pi}}{{{b}}}".replace("{ ", "{")
     if "e" not in text:
         return text
     mantissa, exponent = text.split("e")
@@ -67,7 +76,7 @@ def _number_precedence(value: float) -> int:
     text = latex_number(value)
     if text.startswith("-"):
         return UNARY
-    if r"\cdot" in text:
+    if r"\cdot" in text or (" " in text and not text.startswith(r"\frac")):
         return PRODUCT
     if text.startswith(r"\frac"):
         return FRACTION

@@ -28,7 +28,7 @@ PRECEDENCE = {
 def precedence(node: N.Expr) -> int:
     if isinstance(node, N.Number) and node.value < 0:
         return UNARY
-    if isinstance(node, N.Number) and "/" in number_text(node.value):
+    if isinstance(node, N.Number) and ("/" in number_text(node.value) or " " in number_text(node.value)):
         return PRODUCT
     if isinstance(node, N.MatMul) and N.is_zeros(node):
         return ATOM  # printed 0 or zeros(m, n)

@@ -71,6 +71,13 @@ class TextPrinter(Printer):
         if N.is_zeros(node):
             return self._print_zeros(node)
         first, *rest = node.args
+        last = node.args[-1]
+        if isinstance(last, (N.Hadamard, N.HadamardDiv, N.Div)) and not self.named(last) \
+                and all(f.type.is_scalar for f in node.args[:-1]):
+            # Scalars times a ⊙, ./ or / reads left to right without parentheses:
+            # 2 (x .* y) is (2 x) .* y, written 2 x .* y, as the textbook does.
+            scalars = [self.at_least(f, PRODUCT if k == 0 else POSTFIX) for k, f in enumerate(node.args[:-1])]
+            return " ".join(scalars + [self.doprint(last)])
         parts, t = [self.at_least(first, PRODUCT)], first.type
         for factor in rest:
             t = self._rest_factor(factor, t, parts)

@@ -456,6 +456,19 @@ CORPUS: tuple[Entry, ...] = (
     _e("gWx-b-num", "g(W x + b)", "x", NUM, "∇g(W x + b)^T W", "note 000 eq. (23)", "W: p x n; x: n; b: p"),
     _e("tanh-b-den", "tanh(W x + b)", "b", DEN, "diag(1 - tanh(W x + b) .^ 2)", "note 004, denominator layout",
        "W: m x n; x: n; b: m"),
+    # ---------------------------------------------------------------- σ identities (issue 10)
+    _e("xent-scalar", "-y log(sigmoid(s)) - (1 - y) log(1 - sigmoid(s))", "s", NUM, "sigmoid(s) - y",
+       "binary cross-entropy of a logit: ∂L/∂s = σ(s) - y", "y: scalar; s: scalar"),
+    _e("xent-one", "-y log(sigmoid(w^T x)) - (1 - y) log(1 - sigmoid(w^T x))", "w", DEN,
+       "(sigmoid(w^T x) - y) x", "logistic regression, one example", "y: scalar; w: n; x: n"),
+    _e("xent-one-hess", "-y log(sigmoid(w^T x)) - (1 - y) log(1 - sigmoid(w^T x))", "w", DEN,
+       "sigmoid(w^T x) (1 - sigmoid(w^T x)) x x^T", "logistic regression Hessian, one example",
+       "y: scalar; w: n; x: n", 2),
+    _e("pi-quad", "pi x^T x", "x", DEN, "2 pi x", "π stays π: ∂(π xᵀx)/∂x = 2πx", "x: n"),
+    _e("mean-sq", "mean(x .^ 2)", "x", DEN, "2 x / sum(ones_n)", "mean of squares: 2x/n (n written sum(ones_n))",
+       "x: n"),
+    _e("xent-hess", "-(y^T log(sigmoid(X w)) + (1 - y)^T log(1 - sigmoid(X w)))", "w", DEN,
+       "X^T diag(sigmoid(X w) .* (1 - sigmoid(X w))) X", "binary cross-entropy Hessian", "X: m x n; w: n; y: m", 2),
 )
 
 

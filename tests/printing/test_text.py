@@ -6,8 +6,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import symmat
 from symmat import nodes as N
 from symmat import parse
+from tests.numeric import numeric_derivative
 from tests.strategies import expressions, nodes, random_values, where_of
 
 WHERE = "a: scalar; b: scalar; c: scalar; s: elementwise; g: R^n -> R"
@@ -169,3 +171,21 @@ def test_exact_rationals_print_as_fractions():
     d = symmat.diff("x^T x / 2 / 3", "x", layout="denominator")
     assert str(d) == "1/3 x" and d.latex() == r"\frac{1}{3} x"
     np.testing.assert_allclose(parse(str(d)).evaluate({"x": np.ones(3)}), np.ones(3) / 3)
+
+
+@pytest.mark.parametrize("text, printed", [
+    ("pi x^T x", "2 pi x"),  # π stays a symbol through constant folding (issue 10)
+    ("x^T x / pi", "2/pi x"),
+    ("x^T x / (4 pi)", "1/(2 pi) x"),
+    ("pi / 3 * x^T x", "2/3 pi x"),
+    ("norm(x .* y)^2", "2 x .* y .^ 2"),  # scalars before a ⊙ need no parentheses
+    ("mean(x .^ 2)", "2 x / sum(ones_m)"),
+])
+def test_textbook_numbers_and_coefficients(text, printed):
+    where = "x: m; y: m"
+    d = symmat.diff(text, "x", layout="denominator", where=where)
+    assert str(d) == printed
+    values = {"x": np.array([0.5, -1.0, 2.0]), "y": np.array([1.5, 0.25, -2.0])}
+    np.testing.assert_allclose(parse(str(d), where).evaluate(values), d.evaluate(values), rtol=1e-12)
+    want = numeric_derivative(parse(text, where), "x", values, "denominator")
+    np.testing.assert_allclose(d.evaluate(values), want, rtol=1e-6, atol=1e-8)

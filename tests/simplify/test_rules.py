@@ -39,7 +39,12 @@ EXAMPLES = {
     "flatten_sum": ["u + (v + y)"],
     "collect_like_terms": ["u + 2 u - v", "u - u"],
     "ones_in_sum": ["u + 2 ones"],
-    "expand_and_collect": ["u .* (1 - v) + u .* v"],
+    "expand_and_collect": [
+        "u .* (1 - v) + u .* v",
+        "(1 - c) sigmoid(d) - c (1 - sigmoid(d))",  # σ - c: scalars are a ring too
+        "u .* v .^ 2 - v .^ 2 - v .^ 2 .* u + v",  # commuted monomials are one: v - v.^2
+        "sigmoid(u) .* (1 + u) - sigmoid(u) .^ 2 - sigmoid(u) .* u",  # σ - σ² = σ ⊙ (1 - σ)
+    ],
     "factor_common": ["C u + C v"],
     "common_coefficient": ["2 u + 2 v"],
     "positive_first": ["-u + v"],
@@ -72,6 +77,14 @@ EXAMPLES = {
     "sum_of_diagonals": ["diag(u) + diag(v)"],
     "sum_of_transposes": ["C^T X^T + X^T C^T"],
     "coefficient_out_of_division": ["(2 y) / c"],
+    # issue 10: σ identities and the scalar ring
+    "distribute_scalars_to_cancel": [
+        "((1 - c) / (1 - sigmoid(d)) - c / sigmoid(d)) sigmoid(d) (1 - sigmoid(d)) y",
+        "(c / d + 1) d",
+    ],
+    "quotient_of_quotient": ["y / c / d", "u v^T / sum(u) / (c d)"],
+    "sigmoid_by_hand": ["1 / (1 + exp(-c))", "(1 + exp(-2 d))^-1", "exp(c) / (exp(c) + 1)", "2 / (1 + exp(-c))"],
+    "logistic_of_negation": ["sigmoid(-u) .* (1 - sigmoid(-u))", "sigmoid(-c d) (1 - sigmoid(-c d)) y"],
 }
 
 CASES = [(name, text) for name, texts in EXAMPLES.items() for text in texts]

@@ -42,7 +42,9 @@ from .laws import (
     sign_of_non_negative,
     sum_of_diagonals,
 )
+from .logistic import logistic_of_negation, sigmoid_by_hand
 from .polynomial import (
+    distribute_scalars_to_cancel,
     distribute_to_cancel,
     expand_and_collect,
 )
@@ -59,6 +61,7 @@ from .products import (
     scalar_reciprocal,
     scalars_first,
 )
+from .quotients import quotient_of_quotient
 from .sums import (
     collect_like_terms,
     common_coefficient,
@@ -98,6 +101,7 @@ RULES: dict[type, list[Rule]] = {
         flatten_product, product_coefficients, product_identity, diagonal_times_vector,
         ones_inner_product, scalar_reciprocal, inverse_cancels, powers_of_one_matrix, inverse_of_product_cancels,
         diagonal_cancels_over_sum, scalar_powers, number_over, repeated_factors, inner_products_first, scalars_first,
+        distribute_scalars_to_cancel, logistic_of_negation,
     ],
     N.Add: [
         flatten_sum, collect_like_terms, ones_in_sum, sum_of_diagonals, expand_and_collect, factor_common,
@@ -105,12 +109,12 @@ RULES: dict[type, list[Rule]] = {
     ],
     N.Hadamard: [
         hadamard_with_ones, hadamard_with_scalar, hadamard_of_negation, hadamard_reciprocal, hadamard_normal_form,
-        distribute_to_cancel,
+        distribute_to_cancel, logistic_of_negation,
     ],
     N.HadamardDiv: [hadamard_normal_form],
     N.ElemPower: [elementwise_power_one, lone_reciprocal],
-    N.Power: [power_one, power_of_transpose, norm_recognised],
-    N.Div: [softmax_by_hand, coefficient_out_of_division],
+    N.Power: [power_one, power_of_transpose, norm_recognised, sigmoid_by_hand],
+    N.Div: [softmax_by_hand, coefficient_out_of_division, sigmoid_by_hand, quotient_of_quotient],
     N.Apply: [trace_of_transpose, trace_of_outer, vec_of_outer, negation_in_function, determinant_laws],
     N.Elementwise: [softplus_by_hand, logsumexp_by_hand, sign_of_non_negative, norm_recognised],
 }
@@ -118,6 +122,7 @@ RULES: dict[type, list[Rule]] = {
 # The rules that replace a formula written by hand with a function NumPy computes without
 # overflow. Generated code applies them (and only them) to the expression it is given.
 STABLE_FORMS: dict[type, list[Rule]] = {
-    N.Div: [softmax_by_hand],
+    N.Div: [softmax_by_hand, sigmoid_by_hand],
+    N.Power: [sigmoid_by_hand],
     N.Elementwise: [softplus_by_hand, logsumexp_by_hand],
 }
