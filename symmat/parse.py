@@ -193,7 +193,7 @@ class _ToSyntax(lark.Transformer):
 
     def norm_bars(self, children):
         bar, inner, close = children
-        kind = str(close)[1:].strip("_{}")  # "", "F", "2" or "1"
+        kind = str(close).lstrip("\ue000\ue001").strip("_{}")  # "", "F", "2" or "1"
         return Syn("norm_bars", (inner, kind), bar.start_pos, bar.start_pos, close.end_pos)
 
     # Index notation (symmat/index/reading.py gives it its meaning).
@@ -272,28 +272,45 @@ def _grad_head(text: str) -> tuple[int, tuple, str]:
     return order, which, rest
 
 
-_BAR, _CLOSING_BAR = "‖", "\ue000"
-# A bar opens a norm at the start, after an operator or an opening bracket, or when no
-# norm is open; otherwise it closes the innermost one (so ‖x‖ ‖y‖ is a product).
-_BEFORE_OPENING = set("+-−*·@/^.⊙∘⊗({,‖")
+_BAR, _CLOSING_BAR, _CLOSING_ASCII = "‖", "\ue000", "\ue001\ue001"
+# Which bar opens a norm and which closes one (an opening and a closing ‖ look alike):
+# a bar opens at the start, after an operator or an opening bracket, when no norm is
+# open, or when it is written like an opening bar — a space before it and an operand
+# right after it (‖A ‖x‖ x‖ is ‖A · ‖x‖ · x‖); otherwise it closes the innermost norm
+# (so ‖x‖ ‖y‖ is a product). ``||`` is the same bar typed in ASCII.
+_BEFORE_OPENING = set("+-−*·@/^.⊙∘⊗({,‖=;[")
+
+
+def _starts_operand(c: str) -> bool:
+    return c.isalnum() or c in "(‖|-−∇∂√"
 
 
 def _mark_norm_bars(text: str) -> str:
-    """``text`` with every closing ‖ replaced by U+E000 (same length, same positions):
-    the grammar needs to tell an opening bar from a closing one."""
-    if _BAR not in text:
+    """``text`` with every closing ‖ replaced by U+E000 (a closing ``||`` by two U+E001:
+    same length, same positions): the grammar needs to tell an opening bar from a closing one."""
+    if _BAR not in text and "||" not in text:
         return text
-    out, depth, previous = [], 0, ""
-    for c in text:
-        if c == _BAR:
-            if depth == 0 or previous in _BEFORE_OPENING:
-                depth += 1
-            else:
-                depth -= 1
-                c = _CLOSING_BAR
-        out.append(c)
-        if not c.isspace():
-            previous = c
+    out, depth, previous, i = [], 0, "", 0
+    while i < len(text):
+        c = text[i]
+        width = 1 if c == _BAR else 2 if text.startswith("||", i) else 0
+        if not width:
+            out.append(c)
+            if not c.isspace():
+                previous = c
+            i += 1
+            continue
+        after = text[i + width:i + width + 1]
+        spaced_open = i > 0 and text[i - 1].isspace() and after != "" and _starts_operand(after)
+        if depth == 0 or previous in _BEFORE_OPENING or previous == "" or spaced_open:
+            depth += 1
+            out.append(text[i:i + width])
+            previous = _BAR
+        else:
+            depth -= 1
+            out.append(_CLOSING_BAR if width == 1 else _CLOSING_ASCII)
+            previous = _CLOSING_BAR
+        i += width
     return "".join(out)
 
 
@@ -336,7 +353,8 @@ def _syntax(text: str) -> Syn:
         return cast(Syn, _parser().parse(_mark_norm_bars(text)))
     except lark.exceptions.UnexpectedCharacters as e:
         pos = e.pos_in_stream or 0  # always set for this error (lark types it Optional)
-        raise ParseError(f"unexpected character {text[pos]!r}", text, pos) from None
+        hint = " (a norm is ‖x‖ or ||x||, an absolute value abs(x))" if text[pos] == "|" else ""
+        raise ParseError(f"unexpected character {text[pos]!r}{hint}", text, pos) from None
     except lark.exceptions.UnexpectedEOF as e:
         what = f"the expression ends too early: expected {_expected_words(e.expected)}"
         raise ParseError(what, text, len(text)) from None
@@ -407,6 +425,7 @@ class _Typer:
         self.function_out: dict[str, DimVar | None] = {}  # -> None (a scalar value) or its length
         self.used_as: dict[str, str] = {}
         self.heads: dict[int, Type] = {}  # type of the name in `X(...)` read as a product
+        self.transposed_grads: set[int] = set()  # ∇ calls written ∇²_{2,1}g: built as (∇²_{1,2}g)ᵀ
         self.lets: dict[str, Syn] = {}  # `where` names defined so far -> their values
         self.pending: set[str] = set()  # `where` names not defined yet
         self.exponents: dict[int, object] = {}  # power record -> float, "transpose", "inv_transpose" or None
@@ -780,10 +799,44 @@ class _Typer:
         if name in ELEMENTWISE or name in MATRIX_FUNCTIONS or name in self.decls.variables:
             raise UnknownFunctionError(f"∇{name} needs an abstract scalar function, and {name} is not one")
         which = self._which(s)
-        return self._infer_function(name, [self.infer(a) for a in args], which, s.pos)
+        arg_types = [self.infer(a) for a in args]
+        t = self._infer_function(name, arg_types, which, s.pos)
+        if s.args[2] and list(s.args[2]) != sorted(s.args[2]) and self._mixed_order_transposes(s, arg_types):
+            self.transposed_grads.add(id(s))
+            return N.infer_transpose(self.u, t)
+        return t
+
+    def _mixed_order_transposes(self, s: Syn, arg_types: list[Type]) -> bool:
+        """Whether ``∇²_{2,1}g(x, y)``, written with its arguments out of order, is the
+        transpose of ``∇²_{1,2}g(x, y)`` (False: the same tensor, as when an argument is a
+        scalar). Mixed partials of a smooth function are equal, so only the order of the
+        axes differs: each argument's axes come where its subscript stands. Axes of one
+        argument named twice are interchangeable (a Hessian block is symmetric)."""
+        name, _order, written, _args = s.args
+
+        def axes(order: list[int]) -> list[tuple[int, int, int]]:
+            seen: dict[int, int] = {}
+            out = []
+            for k in order:
+                occurrence = seen[k] = seen.get(k, -1) + 1
+                out += [(k, occurrence, a) for a in range(arg_types[k].rank)]
+            return out
+
+        normal = axes(sorted(written))
+        permutation = [normal.index(a) for a in axes(list(written))]
+        if permutation == sorted(permutation):
+            return False
+        rank = len(permutation) + (self.function_out[name] is not None)
+        if permutation == [1, 0] and rank == 2:
+            return True
+        nargs = len(arg_types)
+        raise ArityError(f"{N.derivative_head(name, written, nargs)} has rank {rank}, and the order of its "
+                         f"arguments orders its axes: write {N.derivative_head(name, tuple(sorted(written)), nargs)}"
+                         " (mixed partials are equal; only rank 2 is transposed for you)")
 
     def _which(self, s: Syn) -> tuple:
-        """The (sorted, 0-based) arguments a ∇ call differentiates by."""
+        """The (sorted, 0-based) arguments a ∇ call differentiates by: mixed partials of a
+        smooth function are equal, so ∇²_{2,1}g is ∇²_{1,2}g with its axes in another order."""
         name, order, which, args = s.args
         if not which:
             if len(args) > 1:
@@ -794,11 +847,7 @@ class _Typer:
             raise ArityError(f"a derivative of order {order} names {order} argument(s), not {len(which)}")
         if any(not 0 <= k < len(args) for k in which):
             raise ArityError(f"{name} is called with {len(args)} argument(s); ∇_k needs 1 <= k <= {len(args)}")
-        if list(which) != sorted(which):
-            # The axes follow the subscripts, so ∇²_{2,1}g would be ∇²_{1,2}g transposed.
-            raise ArityError("write the arguments of a mixed derivative in increasing order: "
-                             "∇²_{1,2}g(x, y), transposed if need be")
-        return which
+        return tuple(sorted(which))
 
     def _index_notation(self) -> Any:
         if self.index_reader is None:
@@ -931,4 +980,5 @@ class _Typer:
 
     def _build_grad_call(self, s):
         name, _order, _which, args = s.args
-        return self._build_function(name, [self.build(a) for a in args], self._which(s))
+        call = self._build_function(name, [self.build(a) for a in args], self._which(s))
+        return N.Transpose(call) if id(s) in self.transposed_grads else call

@@ -62,6 +62,10 @@ CONSTRUCTS = [
     ("‖A‖_F", "A", lambda v: np.linalg.norm(v["A"])),
     ("‖x - y‖_1", "xy", lambda v: np.abs(v["x"] - v["y"]).sum()),
     ("‖x‖ ‖y‖", "x", lambda v: np.linalg.norm(v["x"]) * np.linalg.norm(v["y"])),
+    # Nested bars: a bar with a space before it and an operand after it opens a norm.
+    ("‖A ‖x‖ x‖", "Ax", lambda v: np.linalg.norm(v["A"] @ v["x"]) * np.linalg.norm(v["x"])),
+    ("|| ||x||_1 y - x ||", "xy", lambda v: np.linalg.norm(np.abs(v["x"]).sum() * v["y"] - v["x"])),
+    ("‖x ‖y‖‖", "xy", lambda v: np.linalg.norm(v["x"]) * np.linalg.norm(v["y"])),
     ("s^(1/3)", "s", lambda v: v["s"] ** (1 / 3)),
     ("s^t", "st", lambda v: v["s"] ** v["t"]),
     ("(c^2 q^T q)^(1/3)", "cq", lambda v: (v["c"] ** 2 * v["q"] @ v["q"]) ** (1 / 3)),
@@ -168,6 +172,16 @@ def test_latex_spellings(text, latex):
     ("‖X‖_F", "norm(X)"),
     ("‖x‖_2", "norm(x)"),
     ("‖x‖_1", "norm(x, 1)"),
+    ("||x||", "norm(x)"),
+    ("||A||_F^2", "norm(A)^2"),
+    ("||x||_1 + ||y||", "norm(x, 1) + norm(y)"),
+    ("‖‖x‖ y‖", "norm(norm(x) y)"),
+    ("‖‖x‖‖", "norm(norm(x))"),
+    ("‖A ‖x‖ x‖", "norm(A norm(x) x)"),
+    ("‖2 ‖x‖ x‖", "norm(2 norm(x) x)"),
+    ("|| ||x|| x ||", "norm(norm(x) x)"),
+    ("‖x‖‖y‖", "norm(x) norm(y)"),
+    ("‖x‖ -y", "norm(x) - y"),
     ("norm(x, 2)", "norm(x)"),
     ("max(0, x)", "relu(x)"),
     ("s^{1/3}", "s^(1/3)"),
@@ -204,6 +218,8 @@ def test_third_derivative_of_abstract_function_parses():
     ("‖X‖_2", ShapeError, "spectral norm"),
     ("max(x, A)", ShapeError, None),
     ("‖x", ParseError, None),
+    ("||x", ParseError, None),
+    ("|x|", ParseError, "abs(x)"),
     ("softmax(s)", ShapeError, "a vector or a matrix"),
 ])
 def test_refusals(text, error, words):
@@ -389,11 +405,34 @@ def test_several_argument_results_read_as_the_chain_rule():
     assert symmat.diff("h(z)", "z", where=FN_WHERE).shape == ("m", "n")
 
 
+@pytest.mark.parametrize("text,printed", [
+    ("∇²_{2,1}g(z, y)", "∇²_{1,2}g(z, y)^T"),
+    ("∇²_{2,1}g(z, y)^T", "(∇²_{1,2}g(z, y)^T)^T"),  # parse keeps what is written; diff simplifies
+    ("y^T ∇²_{2,1}g(z, y) z", "y^T ∇²_{1,2}g(z, y)^T z"),
+])
+def test_mixed_partials_in_any_order(text, printed):
+    """∇²_{2,1}g(z, y)[j, i] = ∂²g/∂y_j∂z_i: mixed partials of a smooth g are equal, so it
+    is ∇²_{1,2}g(z, y) transposed, printed that way and parsing back."""
+    v = _fn_values()
+    e = parse(text, FN_WHERE)
+    assert str(e) == printed
+    _same(parse(str(e), FN_WHERE).evaluate(v), e.evaluate(v))
+    # Against finite differences of ∇_2g(z, y) by z: entry [j, i] is ∂(∇_2g)_j/∂z_i.
+    step, z, y = 1e-6, v["z"], v["y"]
+    grad2 = v["∇_2g"]
+    fd = np.stack([(grad2(z + step * d, y) - grad2(z - step * d, y)) / (2 * step) for d in np.eye(len(z))], axis=1)
+    mixed = parse("∇²_{2,1}g(z, y)", FN_WHERE).evaluate(v)
+    np.testing.assert_allclose(mixed, fd, rtol=1e-6, atol=1e-8)
+    assert parse("∇²_{2,1}g(s, y)", "s: scalar") == parse("∇²_{1,2}g(s, y)", "s: scalar")  # a scalar: no axes to swap
+
+
 def test_several_argument_functions_parse_and_refuse():
     e = parse("g(x, y) + ∇_2g(x, y)^T y + ∇²_{1,2}g(x, y) y")  # inferred: no declaration
     assert e.shape == ("m",) and parse("∇²_{1,2}g(x, y)", FN_WHERE.replace("x: p", "x: n")).shape == ("n", "m")
-    with pytest.raises(symmat.SymmatError, match="increasing order"):
-        parse("∇²_{2,1}g(x, y)")
+    with pytest.raises(symmat.SymmatError, match=r"rank 3.*write ∇\^3_\{1,1,2\}g"):
+        parse("∇³_{2,1,1}g(x, y)")
+    with pytest.raises(symmat.SymmatError, match="rank 3"):
+        parse("∇²_{2,1}g(X, y)")
     assert parse("k(c, x)", "c: scalar").shape == ()
     with pytest.raises(symmat.SymmatError, match="takes 2 arguments, not 1"):
         parse("g(x)", FN_WHERE)
