@@ -29,7 +29,7 @@ from ..provenance import Variables
 from ..registry import PRIMITIVES
 from ..shapes import Prod
 from ..simplify.formulas import derivative_formula
-from ..simplify.stable import stable_forms
+from ..simplify.stable import stable_code_forms
 from .code_index import IndexPrinter, index_variables
 from .code_products import ADD, ATOM, MAX_EXPANDED_POWER, MUL, POW, UNARY, Code, ProductPrinter, precedence_of, wrap
 from .pynames import Namespace, safe_identifier
@@ -226,10 +226,15 @@ class CodePrinter(ProductPrinter, IndexPrinter):
     def _print_Add(self, node):
         parts = [wrap(self.code(node.args[0]), ADD)]
         for term in node.args[1:]:
-            if isinstance(term, N.Neg):
-                parts.append("- " + wrap(self.code(term.args[0]), MUL))
-            else:
-                parts.append("+ " + wrap(self.code(term), MUL))
+            negative = False
+            while isinstance(term, N.Neg):  # u - (-v) is u + v: never "- -v"
+                negative, term = not negative, term.args[0]
+            text = wrap(self.code(term), MUL)
+            if text.startswith("-"):
+                # Python's unary minus binds tighter than * and @, so "-a * b" is (-a) b,
+                # which equals -(a b) exactly: the sign moves to the operator.
+                negative, text = not negative, text[1:].lstrip()
+            parts.append(("- " if negative else "+ ") + text)
         return " ".join(parts), ADD
 
     def _print_Neg(self, node):
@@ -533,9 +538,9 @@ def to_code(expr: N.Expr, name: str = "f", target: str | Target = NUMPY) -> str:
     """Self-contained source of ``def <name>(...)`` computing ``expr.evaluate(values)``,
     for ``target`` (``"numpy"``, ``"jax"``, ``"torch"`` or a :class:`Target`)."""
     tgt = find_target(target)
-    # The record of the sizes' variables is the given expression's (stable_forms may
+    # The record of the sizes' variables is the given expression's (stable_code_forms may
     # build a new one).
-    sig, lines, code = _build(stable_forms(expr), name, tgt, provenance.of(expr).variables)
+    sig, lines, code = _build(stable_code_forms(expr), name, tgt, provenance.of(expr).variables)
     doc = _docstring(expr, sig)  # after compiling: sizes are found while printing
     body = ['"""' + doc[0]] + doc[1:] + ['"""']
     body += lines + [f"return {code[0]}"]

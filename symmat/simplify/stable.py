@@ -1,12 +1,13 @@
 """Numerically stable forms: the formulas that overflow when written by hand replaced by
 the functions that do not. Applied before differentiating (symmat.diff) and before
-generating code (printing/code.py); the full simplifier is never run by a printer."""
+generating code (printing/code.py, which also rewrites log σ); the full simplifier is
+never run by a printer."""
 from __future__ import annotations
 
 from .. import nodes as N
 from ..parse import ensure_recursion_limit
 from .engine import Simplifier
-from .rules import STABLE_FORMS
+from .rules import STABLE_CODE_FORMS, STABLE_FORMS
 
 
 def stable_forms(e: N.Expr) -> N.Expr:
@@ -14,3 +15,10 @@ def stable_forms(e: N.Expr) -> N.Expr:
     log(sum(exp(u))), exp(u) / sum(exp(u))) replaced by the functions that do not."""
     ensure_recursion_limit()
     return Simplifier(STABLE_FORMS)(e)
+
+
+def stable_code_forms(e: N.Expr) -> N.Expr:
+    """:func:`stable_forms`, and log(σ(u)) = -softplus(-u), log(1 - σ(u)) = -softplus(u):
+    what generated code computes."""
+    ensure_recursion_limit()
+    return Simplifier(STABLE_CODE_FORMS)(e)

@@ -61,6 +61,7 @@ EXAMPLES = {
     "softmax_by_hand": ["exp(u) / sum(exp(u))"],
     "softplus_by_hand": ["log(1 + exp(u))", "log(exp(C y) + 1)", "log(1 + exp(c))"],
     "logsumexp_by_hand": ["log(sum(exp(u)))"],
+    "log_sigmoid_by_hand": ["log(sigmoid(u))", "log(1 - sigmoid(C y))", "log(sigmoid(-c))"],
     "trace_of_transpose": ["tr(C^T)"],
     "trace_of_outer": ["tr(u y^T)"],
     "vec_of_outer": ["vec(u x^T)"],

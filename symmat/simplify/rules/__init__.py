@@ -23,6 +23,7 @@ from .entrywise import (
 )
 from .functions import (
     kron_of_negation,
+    log_sigmoid_by_hand,
     logsumexp_by_hand,
     negation_in_function,
     softmax_by_hand,
@@ -125,4 +126,12 @@ STABLE_FORMS: dict[type, list[Rule]] = {
     N.Div: [softmax_by_hand, sigmoid_by_hand],
     N.Power: [sigmoid_by_hand],
     N.Elementwise: [softplus_by_hand, logsumexp_by_hand],
+}
+
+# Generated code also writes log σ(u) as -softplus(-u) (σ(-1000) underflows to 0, whose
+# log is -inf). Only code: a derivative reads better in σ (d log σ(u) = (1 - σ(u)) du, not
+# σ(-u) du), and diff's simplifier already cancels σ in it, leaving no log to underflow.
+STABLE_CODE_FORMS: dict[type, list[Rule]] = {
+    **STABLE_FORMS,
+    N.Elementwise: STABLE_FORMS[N.Elementwise] + [log_sigmoid_by_hand],
 }

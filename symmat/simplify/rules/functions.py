@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import nodes as N
-from ...algebra import _one_plus_exp, split_coefficient, transpose, with_coefficient
+from ...algebra import _one_plus_exp, is_number, negate, split_coefficient, transpose, with_coefficient
 
 
 def softmax_by_hand(e: N.Div):
@@ -18,6 +18,27 @@ def softplus_by_hand(e: N.Elementwise):
     """log(1 + exp(u)) = softplus(u)  (which NumPy computes without overflow)"""
     u = _one_plus_exp(e.args[1]) if e.name == "log" and e.order == 0 else None
     return None if u is None else N.Elementwise("softplus", u)
+
+
+def _sigmoid_of(e: N.Expr) -> N.Expr | None:
+    return e.args[1] if isinstance(e, N.Elementwise) and e.name == "sigmoid" and e.order == 0 else None
+
+
+def log_sigmoid_by_hand(e: N.Elementwise):
+    """log(σ(u)) = -softplus(-u), log(1 - σ(u)) = -softplus(u)  (computed without
+    underflow: σ(-1000) is 0 in floating point, and its log -inf)"""
+    if e.name != "log" or e.order != 0:
+        return None
+    inner = e.args[1]
+    u = _sigmoid_of(inner)
+    if u is not None:
+        return N.Neg(N.Elementwise("softplus", negate(u)))
+    if isinstance(inner, N.Add) and len(inner.args) == 2 and is_number(inner.args[0], 1.0) \
+            and isinstance(inner.args[1], N.Neg):
+        u = _sigmoid_of(inner.args[1].args[0])
+        if u is not None:
+            return N.Neg(N.Elementwise("softplus", u))
+    return None
 
 
 def logsumexp_by_hand(e: N.Elementwise):
