@@ -33,7 +33,10 @@ FORMULAS = {
     "log(1 + exp(x))": FULL, "log(exp(x) + 1)": FULL, "log(sum(exp(x)))": FULL,
     "exp(x) / sum(exp(x))": FULL, "softmax(x)": FULL, "logsumexp(x)": FULL, "log_softmax(x)": FULL,
     "mean(log(1 + exp(x)))": FULL,
-    "sum(log(sigmoid(x)))": (-700.0, 1e3),  # log σ(x) ≈ x: σ(-1000) underflows to 0 first
+    # log σ(x) = -softplus(-x) and log(1 - σ(x)) = -softplus(x) in generated code: σ(-1000)
+    # underflows to 0, whose log is -inf.
+    "sum(log(sigmoid(x)))": FULL, "log(sigmoid(x))": FULL, "log(1 - sigmoid(x))": FULL,
+    "log(sigmoid(-x)) + log(1 - sigmoid(c))": FULL,
 }
 
 
@@ -131,3 +134,22 @@ def test_a_source_that_is_not_one_call_is_parenthesised(text):
     exec(compile(source, "<generated>", "exec"), namespace)
     args = [values[key] for _, key in numpy_parameters(expr, "f")]
     np.testing.assert_allclose(namespace["f"](*args), expr.evaluate(values), rtol=1e-14, err_msg=source)
+
+
+@pytest.mark.parametrize("text", [
+    "u - (-x)", "u - (-(u .* x))", "x - (-2 x)", "x - -(-u)", "u + (-x) .* u - (-(-x))", "sum(x) - (-2)",
+])
+def test_subtracting_a_negation_prints_an_addition(text):
+    """u - (-v) is printed u + v in text and in generated code (never "- -v"), with the
+    same value, and the text parses back to it."""
+    domain = "x: 5; u: 5"
+    expr = symmat.parse(text, domain)
+    values = {"x": np.linspace(-2, 2, 5), "u": np.arange(1.0, 6.0)}
+    code = to_numpy(expr, "f")
+    assert "- -" not in code.split('"""')[-1] and "- -" not in str(expr), (str(expr), code)
+    namespace: dict = {}
+    exec(compile(code, "<generated>", "exec"), namespace)  # our generated code, never user text
+    args = [values[key] for _, key in numpy_parameters(expr, "f")]
+    want = expr.evaluate(values)
+    np.testing.assert_array_equal(namespace["f"](*args), want)
+    np.testing.assert_array_equal(symmat.parse(str(expr), domain).evaluate(values), want)
