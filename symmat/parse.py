@@ -54,7 +54,7 @@ from .errors import (
 )
 from .functions import ELEMENTWISE, MATRIX_FUNCTIONS, near_builtin
 from .registry import PRIMITIVES
-from .shapes import SCALAR, DimNamer, DimVar, Type, Unifier, column, matrix
+from .shapes import SCALAR, DimNamer, DimVar, Type, Unifier, column, matrix, sizes_in_messages
 
 RECURSION_LIMIT = 20_000
 
@@ -449,7 +449,8 @@ class _Typer:
 
     # ------------------------------------------------------------------ pass 2
     def run(self, syn: Syn) -> N.Expr:
-        self.infer(syn)
+        with sizes_in_messages(self.u.sizes):
+            self.infer(syn)
         # An inferred dimension never takes the name of a variable or a function: a
         # value given for that name (n = 5 for `n: scalar`) would be read as its size.
         self.namer = DimNamer(self.decls.dim_names() | set(self.variables) | set(self.used_as))

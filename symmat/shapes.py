@@ -12,7 +12,9 @@ though both have the shape ``(n,)`` (contract §3).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from .errors import ShapeError
@@ -75,7 +77,8 @@ class Type:
         # While typing, a dimension may still be unknown; say nothing of a size that
         # nothing fixes rather than print a placeholder.
         unknown = [isinstance(d, DimVar) and d.root().value is None for d in self.shape]
-        names = ["?" if u else str(d) for d, u in zip(self.shape, unknown)]
+        sizes = _NAMED_SIZES.get() or {}
+        names = ["?" if u else str(sizes.get(str(d), d)) for d, u in zip(self.shape, unknown)]
         kind = {1: f"{'row' if self.row else 'column'} vector", 2: "matrix"}.get(self.rank, "tensor")
         if all(unknown):
             return f"a {kind}"
@@ -140,6 +143,23 @@ class DimVar:
     def __repr__(self) -> str:
         r = self.root()
         return "?" if r.value is None else f"{r.value}"
+
+
+# The sizes that named dimensions have taken in the typing under way (``A: 2 x m; x: 3``
+# gives m = 3), so that its messages say "a 2 × 3 matrix": a message is written where a
+# mismatch is found, far from the unifier that knows the sizes.
+_NAMED_SIZES: ContextVar[Mapping[str, int] | None] = ContextVar("named_sizes", default=None)
+
+
+@contextmanager
+def sizes_in_messages(sizes: Mapping[str, int]) -> Iterator[None]:
+    """Within the block, :meth:`Type.describe` writes a named dimension that took a size
+    as that size."""
+    token = _NAMED_SIZES.set(sizes)
+    try:
+        yield
+    finally:
+        _NAMED_SIZES.reset(token)
 
 
 class Unifier:

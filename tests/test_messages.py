@@ -119,8 +119,15 @@ def test_a_named_dimension_takes_an_integer_size():
 def test_the_size_a_name_takes_holds_everywhere():
     expr = symmat.parse("A x + B y", "A: 2 x m; x: 3; B: 2 x m; y: m")
     assert expr.free_symbols()["y"].type.shape == (3,)
-    with pytest.raises(ShapeError, match="a 2 × m matrix and a column vector of length 4"):
+    # Once m took the size 3, messages say 3 (they said "a 2 × m matrix").
+    with pytest.raises(ShapeError, match="a 2 × 3 matrix and a column vector of length 4"):
         symmat.parse("A x + A y", "A: 2 x m; x: 3; y: 4")
+    with pytest.raises(ShapeError, match="a row vector of length 3 and a column vector of length 4"):
+        symmat.parse("(A x)^T A + y", "A: 2 x m; x: 3; y: 4")
+    with pytest.raises(ShapeError, match="a row vector of length 2 and a 2 × 3 matrix"):
+        symmat.parse("x^T A^T + A", "A: 2 x m; x: 3")
+    status, _, err = run(["parse", "x^T A^T + A", "--where", "A: 2 x m; x: 3"])
+    assert status == 2 and "a 2 × 3 matrix" in err
 
 
 def test_different_names_stay_different_sizes():
