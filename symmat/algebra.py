@@ -191,6 +191,8 @@ def is_symmetric(e: N.Expr) -> bool:
         return is_symmetric(e.base)
     if isinstance(e, N.Apply) and e.name == "inv":
         return is_symmetric(e.args[1])
+    if isinstance(e, N.Div):
+        return is_symmetric(e.left)
     if isinstance(e, N.Add):
         # Symmetric terms, or terms that come with their transposes: A + Aᵀ.
         return all(is_symmetric(a) or transpose(a) in e.args for a in e.args)

@@ -35,9 +35,10 @@ EXAMPLES = {
     "number_over": ["2 (1 ./ u)"],
     "repeated_factors": ["C C y"],
     "scalar_reciprocal": ["c d^-1"],
+    "quotient_factor": ["(2 / c) y", "(1 / norm(y)) y y^T"],
     "scalars_first": ["y c"],
     "flatten_sum": ["u + (v + y)"],
-    "collect_like_terms": ["u + 2 u - v", "u - u"],
+    "collect_like_terms": ["u + 2 u - v", "u - u", "2 / c + 3 c^-1", "c^-1 - 1 / c"],
     "ones_in_sum": ["u + 2 ones"],
     "expand_and_collect": [
         "u .* (1 - v) + u .* v",
@@ -70,7 +71,10 @@ EXAMPLES = {
     "powers_of_one_matrix": ["X^2 X^-3 y", "X^T (X^-3)^T"],
     "inverse_of_product_cancels": ["C^T (C X)^-T", "(X C)^-1 X"],
     "diagonal_cancels_over_sum": ["diag(1 ./ u) (diag(u) - u v^T)", "(diag(u) - v u^T) diag(1 ./ u)"],
-    "scalar_powers": ["det(X) det(X) y", "norm(y)^-4 (y^T y) y"],
+    "scalar_powers": ["det(X) det(X) y", "norm(y)^-4 (y^T y) y", "norm(y)^-2 y^T y y^T"],
+    "division_merges_powers": ["y^T y / norm(y)", "(norm(y)^3 u) / norm(y)^2"],
+    "powers_of_non_negative": ["(norm(y)^4)^-0.5", "sqrt(norm(y)^4)", "(exp(c)^2)^0.5", "sqrt(c^2 + d^2)^3",
+                               "(c^0.5)^4"],
     "inner_products_first": ["y u^T v"],
     "determinant_laws": ["det(X^T)", "det(X^3)", "logdet(X^-1)", "logdet(C X)"],
     "norm_recognised": ["sqrt(x^T A^T A x)", "(y^T C^T C y)^-0.5"],
@@ -112,6 +116,43 @@ def test_rule_applies_and_keeps_the_value(name, text):
             np.asarray(rewritten.evaluate(values), dtype=float), np.asarray(expr.evaluate(values), dtype=float),
             rtol=1e-9, atol=1e-9, err_msg=f"{name}: {text} -> {rewritten}",
         )
+
+
+@pytest.mark.parametrize("text", ["(c^2)^0.5", "sqrt(c^2)", "(c^3)^(1/3)", "(y^T u)^2^0.5"])
+def test_powers_of_a_base_of_any_sign_stay(text):
+    """(c²)^½ = |c|, not c: powers merge only for a base known to be ≥ 0 (or an integer
+    outer exponent)."""
+    assert R.powers_of_non_negative(symmat.parse(text, WHERE)) is None
+
+
+# Textbook forms of norms and their powers (issue 10, and the leftovers of 11/12/16).
+NORM_FORMS = [
+    ("norm(norm(x) x)", "2 x^T", "2 I_n"),
+    ("‖‖x‖ x‖", "2 x^T", "2 I_n"),
+    ("sqrt(norm(x)^4)", "2 x^T", "2 I_n"),
+    ("norm(x)^3", "3 norm(x) x^T", None),
+    ("sqrt(x^T x)^3", "3 norm(x) x^T", None),
+    ("sqrt(x^T x) x^T x", "3 norm(x) x^T", None),
+    ("x^T x / norm(x)", "x^T / norm(x)", None),
+    ("(x^T x)^1.5", "3 norm(x) x^T", None),
+]
+
+
+@pytest.mark.parametrize("text,first,second", NORM_FORMS, ids=[t for t, _, _ in NORM_FORMS])
+def test_norm_powers_print_as_a_textbook(text, first, second):
+    from tests.numeric import assert_derivative
+
+    where = "x: n; A: m x n"
+    rng = np.random.default_rng(3)
+    values = {"x": rng.uniform(0.5, 1.5, 4) * rng.choice([-1.0, 1.0], 4), "A": rng.standard_normal((3, 4))}
+    assert str(symmat.diff(text, "x", where=where)) == first
+    if second is not None:
+        assert str(symmat.diff(text, "x", where=where, order=2)) == second
+    for layout in ("numerator", "denominator"):
+        for order in (1, 2):
+            result = assert_derivative(text, "x", values, layout, where=where, order=order)
+            back = symmat.parse(str(result), where)
+            np.testing.assert_allclose(back.evaluate(values), result.evaluate(values), rtol=1e-12)
 
 
 def test_every_rule_has_an_example():

@@ -35,9 +35,11 @@ from .functions import (
 from .laws import (
     determinant_laws,
     diagonal_cancels_over_sum,
+    division_merges_powers,
     inner_products_first,
     inverse_of_product_cancels,
     norm_recognised,
+    powers_of_non_negative,
     powers_of_one_matrix,
     scalar_powers,
     sign_of_non_negative,
@@ -58,6 +60,7 @@ from .products import (
     ones_inner_product,
     product_coefficients,
     product_identity,
+    quotient_factor,
     repeated_factors,
     scalar_reciprocal,
     scalars_first,
@@ -101,8 +104,8 @@ RULES: dict[type, list[Rule]] = {
     N.MatMul: [
         flatten_product, product_coefficients, product_identity, diagonal_times_vector,
         ones_inner_product, scalar_reciprocal, inverse_cancels, powers_of_one_matrix, inverse_of_product_cancels,
-        diagonal_cancels_over_sum, scalar_powers, number_over, repeated_factors, inner_products_first, scalars_first,
-        distribute_scalars_to_cancel, logistic_of_negation,
+        diagonal_cancels_over_sum, scalar_powers, number_over, quotient_factor, repeated_factors, inner_products_first,
+        scalars_first, distribute_scalars_to_cancel, logistic_of_negation,
     ],
     N.Add: [
         flatten_sum, collect_like_terms, ones_in_sum, sum_of_diagonals, expand_and_collect, factor_common,
@@ -114,10 +117,10 @@ RULES: dict[type, list[Rule]] = {
     ],
     N.HadamardDiv: [hadamard_normal_form],
     N.ElemPower: [elementwise_power_one, lone_reciprocal],
-    N.Power: [power_one, power_of_transpose, norm_recognised, sigmoid_by_hand],
-    N.Div: [softmax_by_hand, coefficient_out_of_division, sigmoid_by_hand, quotient_of_quotient],
+    N.Power: [power_one, power_of_transpose, norm_recognised, sigmoid_by_hand, powers_of_non_negative],
+    N.Div: [softmax_by_hand, coefficient_out_of_division, sigmoid_by_hand, quotient_of_quotient, division_merges_powers],
     N.Apply: [trace_of_transpose, trace_of_outer, vec_of_outer, negation_in_function, determinant_laws],
-    N.Elementwise: [softplus_by_hand, logsumexp_by_hand, sign_of_non_negative, norm_recognised],
+    N.Elementwise: [softplus_by_hand, logsumexp_by_hand, sign_of_non_negative, norm_recognised, powers_of_non_negative],
 }
 
 # The rules that replace a formula written by hand with a function NumPy computes without

@@ -6,7 +6,7 @@ returns an equal node or None.
 from __future__ import annotations
 
 from ... import nodes as N
-from ...algebra import _inverse, is_number, mul, transpose
+from ...algebra import _inverse, is_number, mul, scalar_runs, transpose
 from ...functions import ELEMENTWISE
 
 
@@ -107,22 +107,66 @@ def _scalar_power(f: N.Expr) -> tuple[N.Expr, float]:
     return base, k
 
 
+def _scalar_units(e: N.MatMul) -> list[tuple[list[int], N.Expr]]:
+    """The scalar factors of ``e`` with their positions: each scalar argument, and each
+    run of vectors and matrices at the start of the chain that multiplies out to a
+    scalar (xᵀx in ``xᵀ x xᵀ``: scalars commute, so the run is a factor)."""
+    units = [([k], f) for k, f in enumerate(e.args) if f.type.is_scalar and not isinstance(f, N.Number)]
+    others = [k for k, f in enumerate(e.args) if not f.type.is_scalar]
+    runs, _ = scalar_runs([e.args[k] for k in others])
+    at = 0
+    for run in runs:
+        units.append((others[at:at + len(run)], N.MatMul(*run)))
+        at += len(run)
+    return units
+
+
 def scalar_powers(e: N.MatMul):
     """s s = s², sᵃ sᵇ = sᵃ⁺ᵇ for scalar factors, with xᵀx = ‖x‖² (so
-    ‖x‖⁻⁴ xᵀx = ‖x‖⁻²); s⁰ = 1"""
-    scalars = [(k, f) for k, f in enumerate(e.args) if f.type.is_scalar and not isinstance(f, N.Number)]
+    ‖x‖⁻⁴ xᵀx = ‖x‖⁻², and ‖x‖⁻² xᵀ x xᵀ = xᵀ: a leading run xᵀ x counts); s⁰ = 1"""
     seen: dict = {}
-    for k, f in scalars:
+    for at, f in _scalar_units(e):
         base, p = _scalar_power(f)
         if base in seen:
-            j, q = seen[base]
+            first, q = seen[base]
             total = p + q
             merged = N.Number(1.0) if total == 0 else base if total == 1 else N.Power(base, total)
-            args = [a for i, a in enumerate(e.args) if i not in (j, k)]
-            args.insert(j, merged)
+            gone = set(first) | set(at)
+            args = [a for i, a in enumerate(e.args) if i not in gone]
+            args.insert(min(first), merged)
             return mul(*args) if len(args) > 1 else args[0]
-        seen[base] = (k, p)
+        seen[base] = (at, p)
     return None
+
+
+def division_merges_powers(e: N.Div):
+    """a / sᵖ = s⁻ᵖ a when a holds a power of s that then merges (scalar_powers), with
+    xᵀx = ‖x‖²: xᵀx / ‖x‖ = ‖x‖, ‖x‖³ y / ‖x‖² = ‖x‖ y"""
+    base, p = _scalar_power(e.right)
+    product = mul(N.Power(base, -p), e.left)
+    merged = scalar_powers(product) if isinstance(product, N.MatMul) else None
+    return merged if merged is not None and not isinstance(merged, N.Div) else None
+
+
+def powers_of_non_negative(e: N.Expr):
+    """(aᵖ)^q = a^(pq) and √(aᵖ) = a^(p/2) for a scalar a ≥ 0 (norms, squares, exp, √ …;
+    (aᵖ)^q for an integer q whatever a's sign); (√a)^q = a^(q/2)"""
+    if isinstance(e, N.Power) and e.type.is_scalar:
+        inner, q = e.base, e.exponent
+    elif isinstance(e, N.Elementwise) and e.name == "sqrt" and e.order == 0 and e.type.is_scalar:
+        inner, q = e.args[1], 0.5
+    else:
+        return None
+    if isinstance(inner, N.Elementwise) and inner.name == "sqrt" and inner.order == 0:
+        a, p = inner.args[1], 0.5
+    elif isinstance(inner, N.Power) and not (float(inner.exponent).is_integer() and float(q).is_integer()):
+        a, p = inner.base, inner.exponent  # integer powers of integer powers: power_one
+        if not (float(q).is_integer() or _non_negative(a)):
+            return None
+    else:
+        return None
+    k = p * q
+    return N.Number(1.0) if k == 0 else a if k == 1 else N.Power(a, k)
 
 
 def inner_products_first(e: N.MatMul):

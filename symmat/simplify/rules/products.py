@@ -148,6 +148,17 @@ def scalar_reciprocal(e: N.MatMul):
     return None
 
 
+def quotient_factor(e: N.MatMul):
+    """(c / s) A = c (A / s) for a number c and a scalar s: the product is divided, as
+    a textbook writes x xᵀ / ‖x‖"""
+    args = list(e.args)
+    for k, f in enumerate(args):
+        if isinstance(f, N.Div) and isinstance(f.left, N.Number) and not isinstance(f.right, N.Number) \
+                and len(args) > 1:
+            return with_coefficient(f.left.value, N.Div(mul(*args[:k], *args[k + 1:]), f.right))
+    return None
+
+
 def scalars_first(e: N.MatMul):
     """s A = A s for a scalar s: scalars are written before matrices and vectors"""
     args = list(e.args)

@@ -16,19 +16,35 @@ def flatten_sum(e: N.Add):
     return N.Add(*flat)
 
 
+def _over(base: N.Expr | None) -> tuple[float, N.Expr | None]:
+    """c / s as (c, s⁻¹): a quotient of a number is like the reciprocal power."""
+    if isinstance(base, N.Div) and isinstance(base.left, N.Number):
+        return base.left.value, N.Power(base.right, -1.0)
+    return 1.0, base
+
+
 def collect_like_terms(e: N.Add):
-    """c₁ A + c₂ A = (c₁ + c₂) A; numbers added; zero terms dropped"""
-    order, coefs = [], {}
+    """c₁ A + c₂ A = (c₁ + c₂) A, with c / s like c s⁻¹ (written as the first of them);
+    numbers added; zero terms dropped"""
+    order, coefs, written = [], {}, {}
     for t in e.args:
         c, base = split_coefficient(t)
-        key = base
+        scale, key = _over(base)
         if key not in coefs:
             order.append(key)
             coefs[key] = 0.0
-        coefs[key] += c
+            written[key] = base
+        coefs[key] += c * scale
     if len(order) == len(e.args) and all(coefs[k] != 0.0 for k in order):
         return None
-    terms = [with_coefficient(coefs[k], k) for k in order if coefs[k] != 0.0]
+
+    def term(c: float, key: N.Expr | None) -> N.Expr:
+        base = written[key]
+        if isinstance(base, N.Div) and key != base:  # c / s keeps its form: 3 / s
+            return with_coefficient(-1.0 if c < 0 else 1.0, N.Div(N.Number(abs(c)), base.right))
+        return with_coefficient(c, key)
+
+    terms = [term(coefs[k], k) for k in order if coefs[k] != 0.0]
     if not terms:
         return zero_like(e)
     if len(terms) == 1:
