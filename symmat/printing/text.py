@@ -55,16 +55,12 @@ class TextPrinter(Printer):
         # A sum as the first term reads the same without parentheses: (a + b) + c.
         parts = [self.at_least(node.args[0], SUM)]
         for term in node.args[1:]:
-            negative = False
-            while isinstance(term, N.Neg):  # u - (-v) is u + v: never "- -v"
-                negative, term = not negative, term.args[0]
-            if isinstance(term, N.Number) and term.value < 0:
-                negative, text = not negative, number_text(-term.value)
+            if isinstance(term, N.Neg):
+                parts.append("- " + self.at_least(term.args[0], PRODUCT))
+            elif isinstance(term, N.Number) and term.value < 0:
+                parts.append("- " + number_text(-term.value))
             else:
-                text = self.at_least(term, PRODUCT)
-                if text.startswith("-"):  # -2 x is -(2 x): unary minus is looser than products
-                    negative, text = not negative, text[1:]
-            parts.append(("- " if negative else "+ ") + text)
+                parts.append("+ " + self.at_least(term, PRODUCT))
         return " ".join(parts)
 
     def _print_Neg(self, node):
