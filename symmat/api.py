@@ -67,7 +67,10 @@ def diff(
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise DiffError(f"order must be a positive integer, not {order!r}")
     if symmetric not in SYMMETRIC_CONVENTIONS:
-        raise DiffError(f"symmetric must be 'unconstrained' or 'symmetric', not {symmetric!r}")
+        # --symmetric A reads as "A is symmetric": say how to declare that.
+        hint = (f"; to declare {symmetric} symmetric, write \"{symmetric}: n x n symmetric\" in --where or where="
+                if isinstance(symmetric, str) and symmetric.isidentifier() else "")
+        raise DiffError(f"symmetric must be 'unconstrained' or 'symmetric', not {symmetric!r}{hint}")
     if form not in FORMS:
         raise DiffError(f"form must be 'matrix' or 'index', not {form!r}")
     f = _as_expr(f, where)

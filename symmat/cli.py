@@ -158,15 +158,13 @@ def run_diff(args: argparse.Namespace) -> int:
     if args.document and args.emit != "steps":
         raise UsageError("--document goes with --emit steps")
     name = function_name(args.name)
-    if args.emit == "steps" and args.symmetric != "unconstrained":
-        raise UsageError("--emit steps derives with the default --symmetric")
     text = read_expression(args.expr)
     f = parse(text, args.where)
     options = dict(layout=args.layout, where=args.where, order=args.order, symmetric=args.symmetric)
     result = diff(f, args.wrt, form="index" if args.emit == "index" else "matrix", **options)
     if args.emit == "steps":
         output = load_steps()(text, args.wrt, layout=args.layout, where=args.where, document=args.document,
-                              order=args.order)
+                              order=args.order, symmetric=args.symmetric)
     elif args.emit == "latex":
         output = result.latex()
     elif args.emit in CODE_EMITS:

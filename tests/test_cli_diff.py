@@ -179,12 +179,23 @@ def test_help_has_worked_examples(capsys):
 @pytest.mark.parametrize("argv,message", [
     (["x", "--wrt", "x", "--document"], "--document goes with --emit steps"),
     (["x^T x", "--wrt", "x", "--emit", "steps", "--order", "3"], "steps cover first and second derivatives"),
-    (["x^T S x", "--wrt", "S", "--emit", "steps", "--symmetric", "symmetric", "--where", "S: n x n symmetric"],
-     "--emit steps derives with the default --symmetric"),
+    (["x^T A x", "--wrt", "x", "--symmetric", "A"], 'to declare A symmetric, write "A: n x n symmetric"'),
 ])
 def test_options_that_do_not_go_together(capsys, argv, message):
     status, out, err = run(capsys, *argv)
     assert status == 2 and out == "" and message in err
+
+
+def test_steps_take_the_symmetric_convention(capsys):
+    """--emit steps --symmetric symmetric derives the gradient in the space of symmetric
+    matrices, ending where symmat diff does (tests/steps/test_steps.py checks the lines)."""
+    where = ["--where", "S: n x n symmetric"]
+    status, out, err = run(capsys, "a^T S b", "--wrt", "S", "--emit", "steps", "--symmetric", "symmetric", *where)
+    assert status == 0 and "symmetric variable" in out, err
+    status, answer, _ = run(capsys, "a^T S b", "--wrt", "S", "--symmetric", "symmetric", *where)
+    assert answer.strip() == "0.5 (b a^T + a b^T)"
+    assert out.rstrip().endswith(r"\frac{\partial f}{\partial S} &= 0.5 \left(b a^\top + a b^\top\right)" "\n"
+                                 r"\end{align*}")
 
 
 @pytest.mark.parametrize("argv", [["x"], ["x", "--wrt"], ["x", "--wrt", "x", "--order", "two"],

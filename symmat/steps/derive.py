@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .. import nodes as N
+from ..algebra import is_symmetric
 from ..api import diff
 from ..declarations import Where, parse_declarations
 from ..errors import DiffError
@@ -62,13 +63,16 @@ class Derivation:
 
 def derive(
     f: str | N.Expr, wrt: str | N.Symbol, *, layout: str = "numerator", where: Where = None,
-    order: int = 1,
+    order: int = 1, symmetric: str = "unconstrained",
 ) -> Derivation:
     """The derivation of ``∂f/∂wrt`` (``order`` 2: of the first derivative again).
 
     The last line is ``symmat.diff``'s answer, printed alike: the derivation's own
     result, simplified as ``diff`` simplifies, when that prints the same, else one
-    more line ``simplify`` (numerically equal: the tests check every line)."""
+    more line ``simplify`` (numerically equal: the tests check every line).
+    ``symmetric="symmetric"`` (a variable declared symmetric) gives the gradient in the
+    space of symmetric matrices, as ``diff`` does: ``dS`` is symmetric, so
+    ``tr(P dS) = tr(½(P + Pᵀ) dS)``, and that symmetric part is identified."""
     ensure_recursion_limit()
     if layout not in LAYOUTS:
         raise DiffError(f"layout must be 'numerator' or 'denominator', not {layout!r}")
@@ -82,13 +86,14 @@ def derive(
         raise UnsupportedStep("steps cover scalar, vector and matrix variables")
     if var.type.is_vector and var.type.row:
         raise UnsupportedStep("steps cover column-vector variables")
-    steps = _stage(f, var, layout, 1)
+    # diff first: it checks the convention (and that var is declared symmetric).
+    answer = diff(f, var.name, layout=layout, where=where, order=order, symmetric=symmetric)
+    steps = _stage(f, var, layout, 1, symmetric)
     functions: tuple[N.Expr, ...] = (f,)
     if order == 2:
-        gradient = diff(f, var.name, layout=layout, where=where)
+        gradient = diff(f, var.name, layout=layout, where=where, symmetric=symmetric)
         functions += (gradient,)
-        steps += _stage(gradient, var, layout, 2)
-    answer = diff(f, var.name, layout=layout, where=where, order=order)
+        steps += _stage(gradient, var, layout, 2, symmetric)
     last = steps[-1]
     if str(answer) != str(last.expr) or last.lhs != "derivative":
         steps.append(Step("simplify", "", answer, "derivative", order))
@@ -97,19 +102,19 @@ def derive(
     return Derivation(f, var, layout, steps, order, functions)
 
 
-def _stage(h: N.Expr, var: N.Symbol, layout: str, stage: int) -> list[Step]:
+def _stage(h: N.Expr, var: N.Symbol, layout: str, stage: int, symmetric: str = "unconstrained") -> list[Step]:
     """The lines of ``∂h/∂var``: simplified where that reads shorter, or, where a
     simplified line has a form the identification rules do not cover, as expanded."""
     try:
-        return _lines(h, var, layout, stage, tidy_lines=True)
+        return _lines(h, var, layout, stage, symmetric, tidy_lines=True)
     except UnsupportedStep:
         pass
     try:
-        return _lines(h, var, layout, stage, tidy_lines=False)
+        return _lines(h, var, layout, stage, symmetric, tidy_lines=False)
     except UnsupportedStep:
         # No identity of identify.py / jacobian.py reaches the form: read the
         # derivative off entry by entry after the expansion.
-        return _lines(h, var, layout, stage, tidy_lines=False, by_index=True)
+        return _lines(h, var, layout, stage, symmetric, tidy_lines=False, by_index=True)
 
 
 class _Lines:
@@ -144,8 +149,8 @@ def _joined(parts, sep: str = "; ") -> str:
     return sep.join(seen)
 
 
-def _lines(h: N.Expr, var: N.Symbol, layout: str, stage: int, tidy_lines: bool, by_index: bool = False
-           ) -> list[Step]:
+def _lines(h: N.Expr, var: N.Symbol, layout: str, stage: int, symmetric: str, tidy_lines: bool,
+           by_index: bool = False) -> list[Step]:
     from .render import expr_text
 
     def neat(e: N.Expr) -> N.Expr:
@@ -166,16 +171,16 @@ def _lines(h: N.Expr, var: N.Symbol, layout: str, stage: int, tidy_lines: bool, 
         if not by_index:
             raise
         # No rule expands some construct: the derivative is read off from d(f) itself.
-        _identify_index(out, h, var, layout)
+        _identify_index(out, h, var, layout, symmetric)
         return out.steps
     if by_index:
-        _identify_index(out, h, var, layout)
+        _identify_index(out, h, var, layout, symmetric)
     elif h.type.is_scalar:
-        _identify_scalar(out, expr, var, layout, neat)
+        _identify_scalar(out, expr, var, layout, neat, symmetric)
     elif var.type.rank == 0 or (var.type.is_vector and h.type.is_vector):
         _identify_jacobian(out, expr, h, var, layout, neat)
     else:
-        _identify_index(out, h, var, layout)
+        _identify_index(out, h, var, layout, symmetric)
     return out.steps
 
 
@@ -239,7 +244,8 @@ def _peel_line(terms: list, done, peel, neat) -> tuple[list, list, list]:
             return rules, laws, terms
 
 
-def _identify_scalar(out: _Lines, expr: N.Expr, var: N.Symbol, layout: str, neat) -> None:
+def _identify_scalar(out: _Lines, expr: N.Expr, var: N.Symbol, layout: str, neat,
+                     symmetric: str = "unconstrained") -> None:
     identifier = Identifier(var)
     terms = initial_terms(expr)
     while not all(identifier.done(t) for t in terms):
@@ -251,7 +257,15 @@ def _identify_scalar(out: _Lines, expr: N.Expr, var: N.Symbol, layout: str, neat
         shown = N.Apply("tr", N.MatMul(total, Differential(var))) if kind_of(var) == "matrix" \
             else N.MatMul(total, Differential(var))
         out.emit(merge.rule, merge.law, shown)
-    for step in identification(total, var, layout, neat):
+    if symmetric == "symmetric" and kind_of(var) == "matrix" and not is_symmetric(total):
+        # dS is symmetric: tr(Pᵀ dS) = tr(dSᵀ P) = tr(P dS), so P may be replaced by its
+        # symmetric part, the gradient in the space of symmetric matrices.
+        x = _latex_var(var)
+        law = (rf"{D}{x} = {D}{x}^\top \Rightarrow \operatorname{{tr}}(P\,{D}{x})"
+               rf" = \operatorname{{tr}}\left(\tfrac{{1}}{{2}}(P + P^\top)\,{D}{x}\right)")
+        total = neat(N.MatMul(N.Number(0.5), N.Add(total, transpose(total))))
+        out.emit("symmetric variable", law, N.Apply("tr", N.MatMul(total, Differential(var))))
+    for step in identification(total, var, layout, neat, symmetric=symmetric == "symmetric"):
         out.emit(step.rule, step.law, step.expr, step.lhs)
 
 
@@ -281,21 +295,22 @@ def _identify_jacobian(out: _Lines, expr: N.Expr, h: N.Expr, var: N.Symbol, layo
                  neat(transpose(J)), "derivative")
 
 
-def _identify_index(out: _Lines, h: N.Expr, var: N.Symbol, layout: str) -> None:
+def _identify_index(out: _Lines, h: N.Expr, var: N.Symbol, layout: str, symmetric: str = "unconstrained") -> None:
     """A derivative read off entry by entry: ``df_i = Σ_kj ∂f_i/∂X_kj dX_kj``, in index notation."""
     x = _latex_var(var)
     f_idx = {0: "", 1: "_{i}", 2: "_{il}"}.get(h.type.rank, "")
     x_idx = {0: "", 1: "_{k}", 2: "_{kj}"}[var.type.rank]
     over = {0: "", 1: "_{k}", 2: "_{k,j}"}[var.type.rank]
     law = rf"{D}f{f_idx} = \sum{over} \frac{{\partial f{f_idx}}}{{\partial {x}{x_idx}}}\,{D}{x}{x_idx}"
-    result = diff(h, var.name, layout=layout, form="index")
+    result = diff(h, var.name, layout=layout, form="index", symmetric=symmetric)
     out.emit("identification in index notation", law, result, "derivative")
 
 
-def identification(P: N.Expr, var: N.Symbol, layout: str, neat=lambda e: e) -> list[Step]:
+def identification(P: N.Expr, var: N.Symbol, layout: str, neat=lambda e: e, symmetric: bool = False
+                   ) -> list[Step]:
     """From ``df = P dx`` or ``df = tr(P dX)``: ``∂f/∂X = P`` (numerator layout), or
     ``df = tr(Gᵀ dX)`` with ``G = Pᵀ`` and ``∂f/∂X = G`` (denominator layout); ``neat``
-    simplifies ``G``."""
+    simplifies ``G``. ``symmetric``: P is symmetric (the symmetric convention), G = P."""
     kind, dX = kind_of(var), Differential(var)
     x = _latex_var(var)
     partial = rf"\frac{{\partial f}}{{\partial {x}}}"
@@ -314,6 +329,9 @@ def identification(P: N.Expr, var: N.Symbol, layout: str, neat=lambda e: e) -> l
         law = rf"{D}f = {form} \Rightarrow {partial} = {grad}^\top"
         return [Step("identification, numerator layout", law, P, "derivative")]
     law = rf"{D}f = {form} \Rightarrow {partial} = {grad}"
+    if symmetric:
+        law = rf"{D}f = \operatorname{{tr}}(G\,{D}{x}),\ G = G^\top \Rightarrow {partial} = G"
+        return [Step("identification, denominator layout", law, P, "derivative")]
     return [
         Step("transpose", r"P = (P^\top)^\top", shown),
         Step("identification, denominator layout", law, G, "derivative"),

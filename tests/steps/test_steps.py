@@ -35,6 +35,33 @@ def assert_lines_hold(derivation, values, V, rtol=1e-6):
                                        err_msg=f"{step.rule}: {expr_latex(step.expr)}")
 
 
+SYMMETRIC_CASES = [("b^T S c", 1), ("tr(A S)", 1), ("logdet(S) + tr(S S)", 1), ("x^T S x", 1), ("tr(S A S)", 1),
+                   ("tr(S A S)", 2), ("norm(S b)^2", 1), ("S b", 1)]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("f, order", SYMMETRIC_CASES)
+def test_steps_in_the_symmetric_convention(f, order, layout):
+    """symmetric="symmetric": dS is symmetric, so tr(P dS) = tr(½(P + Pᵀ) dS) is a step;
+    every line holds along symmetric directions at symmetric values, and the last line
+    is diff's symmetric gradient."""
+    where = declarations("")
+    derivation = derive(f, "S", layout=layout, where=where, order=order, symmetric="symmetric")
+    answer = symmat.diff(f, "S", layout=layout, where=where, order=order, symmetric="symmetric")
+    assert str(derivation.steps[-1].expr) == str(answer)
+    unconstrained = symmat.diff(f, "S", layout=layout, where=where, order=order)
+    if order == 1 and derivation.f.type.is_scalar and str(unconstrained) != str(answer):
+        assert any(step.rule == "symmetric variable" for step in derivation.steps)
+    rng = np.random.default_rng(len(f) + order)
+    for _ in range(2):
+        V = rng.standard_normal((4, 4))
+        assert_lines_hold(derivation, random_values(derivation.f, rng), (V + V.T) / 2)
+    formulas = [expr_latex(step.expr) for step in derivation.steps] + [s.law for s in derivation.steps if s.law]
+    assert [e for e in katex.render(formulas) if e is not None] == []
+    with pytest.raises(symmat.SymmatError, match="declared symmetric"):
+        derive(f.replace("S", "X"), "X", layout=layout, where=where, order=order, symmetric="symmetric")
+
+
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("f, wrt, extra", CASES)
 def test_every_step_holds_numerically(f, wrt, extra, layout):
