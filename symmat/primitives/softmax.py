@@ -8,6 +8,8 @@ softmax and logsumexp are opaque index-form nodes; with S = softmax(Z), column b
     dS_ij = S_ij dZ_ij - S_ij Σ_k S_kj dZ_kj     (d softmax(z) = (diag(s) - s sᵀ) dz)
     d logsumexp(Z)_j = Σ_i S_ij dZ_ij            (d logsumexp(z) = softmax(z)ᵀ dz)
     d log_softmax(z) = dz - 1 softmax(z)ᵀ dz
+The steps' laws of a matrix, in matrix notation: dS = S ⊙ (dZ - 1 1ᵀ (S ⊙ dZ)),
+d logsumexp(Z) = (S ⊙ dZ)ᵀ 1, d log_softmax(Z) = dZ - 1 1ᵀ (S ⊙ dZ).
 Generated code and evaluation subtract the column's maximum first (no overflow).
 """
 from __future__ import annotations
@@ -129,9 +131,18 @@ def _sympy_log_softmax(w, z):
     return w(N.Add(z, N.Neg(shift)))
 
 
+def _column_sums(z: N.Expr, weighted: N.Expr) -> N.Expr:
+    """1 1ᵀ W: each column of W summed, repeated down the column (Z is m x n)."""
+    m = z.type.shape[0]
+    return N.MatMul(N.Ones(m), N.Transpose(N.Ones(m)), weighted)
+
+
 def _law_softmax(ex, s, z):
-    if not z.type.is_vector:
-        return None  # column-wise: steps use the derivative
+    if z.type.is_matrix:  # column by column: ds = s ⊙ (dz - 1 sᵀdz) for each column
+        dz = ex.d(z)
+        law = (rf"{D}\operatorname{{softmax}}(Z) = S \odot \left({D}Z"
+               rf" - \mathbf{{1}}\mathbf{{1}}^\top (S \odot {D}Z)\right),\ S = \operatorname{{softmax}}(Z)")
+        return "softmax", law, N.Hadamard(s, N.Add(dz, N.Neg(_column_sums(z, N.Hadamard(s, dz)))))
     law = (rf"{D}\operatorname{{softmax}}(z) = (\operatorname{{diag}}(s) - s s^\top)\,{D}z,"
            r"\ s = \operatorname{softmax}(z)")
     if z.type.row:
@@ -143,20 +154,27 @@ def _law_softmax(ex, s, z):
 
 def law_log_softmax(ex, u, z):
     """log softmax(z) = z - logsumexp(z) 1: no softmax left to divide by. Also the law of
-    log(softmax(z)) (steps.expand)."""
-    if not (z.type.is_vector and not z.type.row):
-        return None
+    log(softmax(z)) (steps.expand). Of a matrix, column by column:
+    d log_softmax(Z) = dZ - 1 1ᵀ (softmax(Z) ⊙ dZ)."""
     s = N.Apply("softmax", z)
     dz = ex.d(z)
+    if z.type.is_matrix:
+        law = (rf"{D}\log\operatorname{{softmax}}(Z) = {D}Z - \mathbf{{1}}\mathbf{{1}}^\top"
+               rf"(\operatorname{{softmax}}(Z) \odot {D}Z)")
+        return "log-softmax", law, N.Add(dz, N.Neg(_column_sums(z, N.Hadamard(s, dz))))
+    if not (z.type.is_vector and not z.type.row):
+        return None
     out = N.Add(dz, N.Neg(N.MatMul(N.Ones(z.type.shape[0]), N.MatMul(N.Transpose(s), dz))))
     law = rf"{D}\log\operatorname{{softmax}}(z) = {D}z - \mathbf{{1}}\,\operatorname{{softmax}}(z)^\top {D}z"
     return "log-softmax", law, out
 
 
 def _law_logsumexp(ex, u, z):
-    if not z.type.is_vector:
-        return None
     s = N.Apply("softmax", z)
+    if z.type.is_matrix:  # column by column: d logsumexp(z) = softmax(z)ᵀ dz for each column
+        m = z.type.shape[0]
+        law = (rf"{D}\operatorname{{logsumexp}}(Z) = (\operatorname{{softmax}}(Z) \odot {D}Z)^\top \mathbf{{1}}")
+        return "log-sum-exp", law, N.MatMul(N.Transpose(N.Hadamard(s, ex.d(z))), N.Ones(m))
     law = rf"{D}\operatorname{{logsumexp}}(z) = \operatorname{{softmax}}(z)^\top {D}z"
     out = N.MatMul(ex.d(z), N.Transpose(s)) if z.type.row else N.MatMul(N.Transpose(s), ex.d(z))
     return "log-sum-exp", law, out
