@@ -35,7 +35,7 @@ EXAMPLES = {
     "number_over": ["2 (1 ./ u)"],
     "repeated_factors": ["C C y"],
     "scalar_reciprocal": ["c d^-1"],
-    "quotient_factor": ["(2 / c) y", "(1 / norm(y)) y y^T"],
+    "quotient_factor": ["(2 / c) y", "(1 / norm(y)) y y^T", "(d / c) y", "2 (d / c) y"],
     "scalars_first": ["y c"],
     "flatten_sum": ["u + (v + y)"],
     "collect_like_terms": ["u + 2 u - v", "u - u", "2 / c + 3 c^-1", "c^-1 - 1 / c"],
@@ -72,9 +72,11 @@ EXAMPLES = {
     "inverse_of_product_cancels": ["C^T (C X)^-T", "(X C)^-1 X"],
     "diagonal_cancels_over_sum": ["diag(1 ./ u) (diag(u) - u v^T)", "(diag(u) - v u^T) diag(1 ./ u)"],
     "scalar_powers": ["det(X) det(X) y", "norm(y)^-4 (y^T y) y", "norm(y)^-2 y^T y y^T"],
-    "division_merges_powers": ["y^T y / norm(y)", "(norm(y)^3 u) / norm(y)^2"],
+    "division_merges_powers": ["y^T y / norm(y)", "(norm(y)^3 u) / norm(y)^2", "y^T y u / c / norm(y)",
+                               "y^T y u / (c norm(y))"],
     "powers_of_non_negative": ["(norm(y)^4)^-0.5", "sqrt(norm(y)^4)", "(exp(c)^2)^0.5", "sqrt(c^2 + d^2)^3",
                                "(c^0.5)^4"],
+    "power_of_non_negative_product": ["(y^T y u^T u)^-0.5", "(2 norm(y) exp(c))^1.5"],
     "inner_products_first": ["y u^T v"],
     "determinant_laws": ["det(X^T)", "det(X^3)", "logdet(X^-1)", "logdet(C X)"],
     "norm_recognised": ["sqrt(x^T A^T A x)", "(y^T C^T C y)^-0.5"],
@@ -118,11 +120,13 @@ def test_rule_applies_and_keeps_the_value(name, text):
         )
 
 
-@pytest.mark.parametrize("text", ["(c^2)^0.5", "sqrt(c^2)", "(c^3)^(1/3)", "(y^T u)^2^0.5"])
+@pytest.mark.parametrize("text", ["(c^2)^0.5", "sqrt(c^2)", "(c^3)^(1/3)", "(y^T u)^2^0.5", "(c d)^0.5",
+                                  "(y^T u norm(y))^0.5"])
 def test_powers_of_a_base_of_any_sign_stay(text):
-    """(c²)^½ = |c|, not c: powers merge only for a base known to be ≥ 0 (or an integer
-    outer exponent)."""
-    assert R.powers_of_non_negative(symmat.parse(text, WHERE)) is None
+    """(c²)^½ = |c|, not c: powers merge or distribute only over factors known to be ≥ 0
+    (or for an integer outer exponent)."""
+    e = symmat.parse(text, WHERE)
+    assert R.powers_of_non_negative(e) is None and R.power_of_non_negative_product(e) is None
 
 
 # Textbook forms of norms and their powers (issue 10, and the leftovers of 11/12/16).
@@ -135,6 +139,10 @@ NORM_FORMS = [
     ("sqrt(x^T x) x^T x", "3 norm(x) x^T", None),
     ("x^T x / norm(x)", "x^T / norm(x)", None),
     ("(x^T x)^1.5", "3 norm(x) x^T", None),
+    # A: 3 x 4 (sizes 3 and 4; by A too)
+    ("norm(norm(A x) x)", "(norm(A x) x / norm(x) + norm(x) A^T A x / norm(A x))^T", None),
+    ("sqrt(norm(A x)^4)", "2 x^T A^T A", None),
+    ("norm(A x)^3", "3 norm(A x) x^T A^T A", None),
 ]
 
 
@@ -149,8 +157,10 @@ def test_norm_powers_print_as_a_textbook(text, first, second):
     if second is not None:
         assert str(symmat.diff(text, "x", where=where, order=2)) == second
     for layout in ("numerator", "denominator"):
-        for order in (1, 2):
-            result = assert_derivative(text, "x", values, layout, where=where, order=order)
+        for var, order in (("x", 1), ("x", 2), ("A", 1)):
+            if var not in text:
+                continue
+            result = assert_derivative(text, var, values, layout, where=where, order=order)
             back = symmat.parse(str(result), where)
             np.testing.assert_allclose(back.evaluate(values), result.evaluate(values), rtol=1e-12)
 

@@ -39,6 +39,7 @@ from .laws import (
     inner_products_first,
     inverse_of_product_cancels,
     norm_recognised,
+    power_of_non_negative_product,
     powers_of_non_negative,
     powers_of_one_matrix,
     scalar_powers,
@@ -103,9 +104,10 @@ RULES: dict[type, list[Rule]] = {
     N.Neg: [negation_of_negation, negation_of_number],
     N.MatMul: [
         flatten_product, product_coefficients, product_identity, diagonal_times_vector,
-        ones_inner_product, scalar_reciprocal, inverse_cancels, powers_of_one_matrix, inverse_of_product_cancels,
-        diagonal_cancels_over_sum, scalar_powers, number_over, quotient_factor, repeated_factors, inner_products_first,
-        scalars_first, distribute_scalars_to_cancel, logistic_of_negation,
+        # scalar_powers before scalar_reciprocal: s⁻¹ s² merges before it becomes a quotient
+        ones_inner_product, scalar_powers, scalar_reciprocal, inverse_cancels, powers_of_one_matrix,
+        inverse_of_product_cancels, diagonal_cancels_over_sum, number_over, quotient_factor, repeated_factors,
+        inner_products_first, scalars_first, distribute_scalars_to_cancel, logistic_of_negation,
     ],
     N.Add: [
         flatten_sum, collect_like_terms, ones_in_sum, sum_of_diagonals, expand_and_collect, factor_common,
@@ -117,8 +119,13 @@ RULES: dict[type, list[Rule]] = {
     ],
     N.HadamardDiv: [hadamard_normal_form],
     N.ElemPower: [elementwise_power_one, lone_reciprocal],
-    N.Power: [power_one, power_of_transpose, norm_recognised, sigmoid_by_hand, powers_of_non_negative],
-    N.Div: [softmax_by_hand, coefficient_out_of_division, sigmoid_by_hand, quotient_of_quotient, division_merges_powers],
+    N.Power: [
+        power_one, power_of_transpose, norm_recognised, sigmoid_by_hand, powers_of_non_negative,
+        power_of_non_negative_product,
+    ],
+    N.Div: [
+        softmax_by_hand, coefficient_out_of_division, sigmoid_by_hand, quotient_of_quotient, division_merges_powers,
+    ],
     N.Apply: [trace_of_transpose, trace_of_outer, vec_of_outer, negation_in_function, determinant_laws],
     N.Elementwise: [softplus_by_hand, logsumexp_by_hand, sign_of_non_negative, norm_recognised, powers_of_non_negative],
 }

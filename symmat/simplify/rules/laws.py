@@ -141,11 +141,43 @@ def scalar_powers(e: N.MatMul):
 
 def division_merges_powers(e: N.Div):
     """a / sᵖ = s⁻ᵖ a when a holds a power of s that then merges (scalar_powers), with
-    xᵀx = ‖x‖²: xᵀx / ‖x‖ = ‖x‖, ‖x‖³ y / ‖x‖² = ‖x‖ y"""
+    xᵀx = ‖x‖²: xᵀx / ‖x‖ = ‖x‖, ‖x‖³ y / ‖x‖² = ‖x‖ y; a / (s t) = (a / s) / t and
+    (a / t) / s = (a / s) / t when a / s merges"""
+    if isinstance(e.left, N.Div):
+        inner = division_merges_powers(N.Div(e.left.left, e.right))
+        return None if inner is None else N.Div(inner, e.left.right)
+    if isinstance(e.right, N.MatMul) and all(f.type.is_scalar for f in e.right.args):
+        factors = list(e.right.args)
+        for k, f in enumerate(factors):
+            merged = division_merges_powers(N.Div(e.left, f))
+            if merged is not None:
+                rest = factors[:k] + factors[k + 1:]
+                return N.Div(merged, mul(*rest)) if rest else merged
     base, p = _scalar_power(e.right)
     product = mul(N.Power(base, -p), e.left)
     merged = scalar_powers(product) if isinstance(product, N.MatMul) else None
     return merged if merged is not None and not isinstance(merged, N.Div) else None
+
+
+def power_of_non_negative_product(e: N.Power):
+    """(a b)^q = a^q b^q for scalars a, b ≥ 0 (norms, xᵀx, exp, …), each power then read
+    as a power of its base: (xᵀAᵀAx xᵀx)^-½ = ‖A x‖⁻¹ ‖x‖⁻¹"""
+    if not isinstance(e, N.Power) or not e.type.is_scalar or not isinstance(e.base, N.MatMul):
+        return None
+    product = e.base
+    units = _scalar_units(product)
+    numbers = [f for f in product.args if isinstance(f, N.Number)]
+    covered = sum(len(at) for at, _ in units) + len(numbers)
+    if len(units) + len(numbers) < 2 or covered != len(product.args):
+        return None
+    if not all(_non_negative(f) for _, f in units) or any(c.value <= 0 for c in numbers):
+        return None
+    powers: list[N.Expr] = [N.Number(c.value ** e.exponent) for c in numbers]
+    for _, f in units:
+        base, p = _scalar_power(f)
+        k = p * e.exponent
+        powers.append(base if k == 1 else N.Power(base, k))
+    return mul(*powers)
 
 
 def powers_of_non_negative(e: N.Expr):

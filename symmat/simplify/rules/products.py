@@ -149,13 +149,26 @@ def scalar_reciprocal(e: N.MatMul):
 
 
 def quotient_factor(e: N.MatMul):
-    """(c / s) A = c (A / s) for a number c and a scalar s: the product is divided, as
-    a textbook writes x xᵀ / ‖x‖"""
+    """(a / s) A = (a A) / s for scalars a, s (numbers gather in front: (c / s) A =
+    c (A / s)): the product is divided, as a textbook writes x xᵀ / ‖x‖, and powers of
+    one base above and below the bar meet (division_merges_powers)"""
     args = list(e.args)
     for k, f in enumerate(args):
-        if isinstance(f, N.Div) and isinstance(f.left, N.Number) and not isinstance(f.right, N.Number) \
-                and len(args) > 1:
-            return with_coefficient(f.left.value, N.Div(mul(*args[:k], *args[k + 1:]), f.right))
+        if not (isinstance(f, N.Div) and f.type.is_scalar and not isinstance(f.right, N.Number)):
+            continue
+        rest = args[:k] + args[k + 1:]
+        c = 1.0
+        for g in rest:
+            if isinstance(g, N.Number):
+                c *= g.value
+        others = [g for g in rest if not isinstance(g, N.Number)]
+        if not others:
+            return None
+        if isinstance(f.left, N.Number):
+            c *= f.left.value
+        else:
+            others.insert(0, f.left)
+        return with_coefficient(c, N.Div(mul(*others), f.right))
     return None
 
 
