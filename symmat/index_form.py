@@ -27,6 +27,7 @@ from .index import tensor as T
 from .index.expr import LABEL_ORDER, IndexExpr, derivative_axes
 from .numbers import number_text
 from .provenance import Derivative
+from .shapes import Prod
 
 # Summed labels take these letters (the result's axes take LABEL_ORDER's).
 SUM_LETTERS = "pqrstuvwxyz"
@@ -202,9 +203,20 @@ def _factor_expr(op: T.Tensor) -> N.Expr | None:
     return None
 
 
-def _factor(op: T.Tensor, labels: list[str], latex: bool, delta: str) -> str:
+def _sized_identity(n, latex: bool) -> str:
+    """I_n, the identity with its size written (a δ whose labels nothing else sizes)."""
+    parts = n.factors if isinstance(n, Prod) else (n,)
+    names = [rf"I_{{{d}}}" if latex else f"I_{d}" for d in parts]
+    if len(names) == 1:
+        return names[0]
+    if latex:
+        return r"\left(" + r" \otimes ".join(names) + r"\right)"
+    return f"kron({', '.join(names)})"
+
+
+def _factor(op: T.Tensor, labels: list[str], latex: bool, delta: str, sized: bool = False) -> str:
     if isinstance(op, T.Delta):
-        head = r"\delta" if latex else delta
+        head = _sized_identity(op.args[0], latex) if sized else (r"\delta" if latex else delta)
     else:
         expr = _factor_expr(op)
         if expr is None:  # pragma: no cover - every operand the engine builds has one
@@ -274,8 +286,13 @@ class _Letters:
         return name
 
 
-def _term_text(term: _Term, name: Callable, latex: bool, delta: str) -> str:
-    parts = [_factor(op, [name(l) for l in labels], latex, delta) for op, labels in term.factors]
+def _term_text(term: _Term, name: Callable, latex: bool, delta: str, out: set) -> str:
+    def alone(k: int) -> bool:  # a δ whose labels no other factor carries: Σ_p δ[p,p] = n
+        others = {l for j, (_, ls) in enumerate(term.factors) if j != k for l in ls}
+        return not (set(term.factors[k][1]) & (others | out))
+
+    parts = [_factor(op, [name(l) for l in labels], latex, delta, isinstance(op, T.Delta) and alone(k))
+             for k, (op, labels) in enumerate(term.factors)]
     body = " ".join(parts) if parts else "1"
     coef = term.coef
     if coef == 1.0:
@@ -295,7 +312,8 @@ def _term_text(term: _Term, name: Callable, latex: bool, delta: str) -> str:
 def _body(terms: list[_Term], letters: _Letters, latex: bool, delta: str) -> str:
     if not terms:
         return "0"
-    texts = [_term_text(term, letters.term(), latex, delta) for term in terms]
+    out = set(letters.out) | set(letters.fused)
+    texts = [_term_text(term, letters.term(), latex, delta, out) for term in terms]
     return " ".join([texts[0]] + [f"- {t[1:]}" if t.startswith("-") else f"+ {t}" for t in texts[1:]])
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from . import nodes as N
+from . import provenance
+from .index.expr import IndexExpr
 
 
 def format_shape(shape: tuple) -> str:
@@ -18,6 +20,9 @@ def declarations_of(expr: N.Expr) -> dict[str, str]:
     found: dict[str, str] = {}
     for name, symbol in expr.free_symbols().items():
         found[name] = format_shape(symbol.shape) + (" symmetric" if symbol.symmetric else "")
+    if isinstance(expr, IndexExpr):  # index notation: its variables are kept beside it
+        for name, type_ in provenance.of(expr).variables:
+            found.setdefault(name, format_shape(type_.shape))
     for node in N.walk(expr):
         if isinstance(node, N.Call):
             argument = node.args[1].shape

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import symmat
 from symmat.index.expr import IndexExpr
+from tests.katex import katex
 from tests.strategies import nodes, random_values, where_of
 
 SIZES = {"m": 3, "n": 4, "p": 5, "q": 2}
@@ -110,6 +111,11 @@ def test_textbook_readings():
     # Order 2: one ∂X[…] per differentiation, in order.
     assert str(symmat.diff("tr(X X)", "X", order=2, where="X: n x n")) == \
         "∂²(tr(X X))/∂X[j,i]∂X[l,k] = 2 δ[i,l] δ[j,k]"
+    # A delta that nothing else sizes (Σ_q δ[q,q] = n) is written with its size.
+    d = symmat.diff("tr(I_n) W x", "W", where="W: m x p; x: p")
+    assert str(d).splitlines()[0] == "∂(tr(I_n) W x)[i]/∂W[k,j] = I_n[q,q] δ[i,k] x[j]"
+    values = {"W": np.ones((2, 3)), "x": np.arange(3.0), "n": 4}
+    _same(symmat.parse(str(d), "W: m x p; x: p").evaluate(values), d.evaluate(values), str(d))
     assert str(symmat.diff("g(x)", "x", order=3, where="x: n; g: R^n -> R")) == \
         "∂^3(g(x))/∂x[i]∂x[j]∂x[k] = ∇^3g(x)[i,j,k]"
 
@@ -160,8 +166,22 @@ def test_every_index_form_parses_back(expr, seed, data, layout):
     ("∂(W x)[i]/∂W[k,j] = δ[i,k] x[j]\n(∂(W x)/∂vec(W))^T = kron(x, I)", "W: m x n; x: n", "numerator layout"),
     ("∂(W x)[i]/∂W[k,j] = δ[i,k] x[j]\n∂(W x)/∂vec(W) = kron(x, I_m)", "W: m x n; x: n", "is m × m*n"),
     ("∂²(W x)[i]/∂W[k,j] = δ[i,k] x[j]", "W: m x n; x: n", "order 2"),
+    ("∂^0(W x)[i]/∂W[k,j] = δ[i,k] x[j]", "W: m x n; x: n", "order 1 or more"),
+    ("∂(W x)[i]/∂W[k,j] = δ[i,k] x[j] δ[p,p]", "W: m x n; x: n", "nothing fixes the size of label p"),
+    ("∂(vec(A X))[(i,j)]/∂X[l,k] = δ[i,k]", "A: m x n; X: n x p", "has p × q entries, and its axis m*p"),
+    ("∂(W x)[i]/∂W[k,j] = x[j] / δ[i,k]", "W: m x n; x: n", "quotients by scalars"),
 ])
 def test_bad_index_notation_is_refused(text, where, message):
     with pytest.raises(symmat.SymmatError, match=re.escape(message)) as info:
         symmat.parse(text, where)
     assert "^" in info.value.render(), info.value.render()
+
+
+@pytest.mark.skipif(katex.node_missing() is not None, reason=katex.node_missing() or "")
+def test_index_notation_latex_renders():
+    """The LaTeX of every labelled form (fused labels, higher orders, subscripted names)."""
+    formulas = [symmat.diff(f, wrt, layout=layout, order=order, where=where, form="index").latex()
+                for f, wrt, where, order in CASES for layout in LAYOUTS]
+    errors = katex.render(formulas)
+    bad = [(f, e) for f, e in zip(formulas, errors) if e is not None]
+    assert not bad, bad

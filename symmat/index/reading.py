@@ -33,7 +33,7 @@ from .. import provenance
 from ..errors import ParseError, ShapeError
 from ..parse import register_index_notation
 from ..provenance import Derivative
-from ..shapes import SCALAR, DimVar, Type, dim_product, matrix
+from ..shapes import SCALAR, DimVar, Prod, Type, dim_product, matrix
 from . import tensor as T
 from .expr import IndexExpr, derivative_axes, label_key
 from .lower import Lowering
@@ -113,6 +113,8 @@ class IndexNotationReader:
     def infer_labelled(self, s: Any) -> Type:
         entry, body, vec = s.args
         order, f, f_labels, wrts = entry.args
+        if order < 1:
+            raise self._index_error("a derivative has order 1 or more: ∂, ∂², ∂^3, …", entry.pos)
         self.in_entry, self.label_dims, self.fused_axes = True, {}, []
         f_type = self.p.infer(f)
         header = self._bind_labels(f_labels, f_type, f"`{self.p.snippet(f)}`", f.end)
@@ -195,6 +197,7 @@ class IndexNotationReader:
         self.lowering = Lowering()
         nodes: list[N.Expr] = [f_node, x_node]
         terms = self._terms(body, final, nodes)
+        self._sizes_known(final, nodes, body.start)
         f_rank, x_rank = f_node.type.rank, x_node.type.rank
         # Built with the axes of f, then those of each differentiation (for order 1:
         # ∂f/∂x with axes f ++ x, what provenance's Derivative.raw holds), then laid out.
@@ -228,6 +231,20 @@ class IndexNotationReader:
         unlaid = IndexExpr(raw, Type(raw.shape)) if order == 1 else None
         about = Derivative(f_node, x_node.name, layout, order, f_rank, x_rank, unlaid)
         return provenance.record(IndexExpr(value, type_), variables=tuple(variables.items()), derivative=about)
+
+    def _sizes_known(self, final: dict, nodes: list, pos: int) -> None:
+        """Every label's size is one that a variable, a written size or a declaration
+        fixes: a label only on deltas (Σ_p δ[p,p], the size of p) would be a size
+        nothing gives."""
+        known = {f for node in nodes for n in N.walk(node) for d in n.type.shape
+                 for f in (d.factors if isinstance(d, Prod) else (d,))}
+        known |= {d for var in self.p.decls.variables.values() for d in var.shape}
+        for name, dim in final.items():
+            parts = dim.factors if isinstance(dim, Prod) else (dim,)
+            unknown = [d for d in parts if not isinstance(d, int) and d not in known]
+            if unknown:
+                raise self._index_error(f"nothing fixes the size of label {name} (it labels deltas only): "
+                                        f"write the size, as in I_n[{name},{name}]", pos, ShapeError)
 
     def _terms(self, s, final: dict, nodes: list) -> list[tuple[float, list]]:
         """The right side as (coefficient, [(tensor, labels)]) terms."""
