@@ -82,6 +82,7 @@ GROWTH = (
     ("apart", 1000, "Σ_k x^T A_k y_k, terms two factors apart, by x"),
     ("hadamard", 1000, "sum(x .* v1 .* … .* vn), by x"),
     ("chain", 200, "A1 … An x, by x (NumPy orders the product)"),
+    ("wide", 5000, "n quadratic forms and traces, by x"),
 )
 
 # --------------------------------------------------------------- one symmat case

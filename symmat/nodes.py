@@ -21,17 +21,22 @@ class Expr:
     """Base of all expression nodes. ``args`` holds children and parameters."""
 
     # __weakref__: symmat.provenance keeps an expression's provenance beside it, weakly.
-    __slots__ = ("args", "type", "_hash", "__weakref__")
+    __slots__ = ("args", "type", "_hash", "_children", "_symbols", "__weakref__")
     # Set once by _init. ``args`` mixes children and parameters (names, exponents,
     # orders): each node class reads them back through typed properties.
     args: tuple[Any, ...]
     type: Type
     _hash: int
+    # The children, listed once: every walk asks each node for them.
+    _children: tuple[Expr, ...]
+    # free_symbols(), once asked (parsing, diff and the printers each ask the root).
+    _symbols: dict[str, Symbol]
 
     def _init(self, args: tuple, type_: Type) -> None:
         object.__setattr__(self, "args", args)
         object.__setattr__(self, "type", type_)
         object.__setattr__(self, "_hash", hash((type(self).__name__, args)))
+        object.__setattr__(self, "_children", tuple([a for a in args if isinstance(a, Expr)]))
 
     def __setattr__(self, name, value):
         raise AttributeError(f"{type(self).__name__} is immutable")
@@ -51,7 +56,7 @@ class Expr:
     # ----------------------------------------------------------------- public API
     @property
     def children(self) -> tuple[Expr, ...]:
-        return tuple(a for a in self.args if isinstance(a, Expr))
+        return self._children
 
     @property
     def shape(self) -> tuple:
@@ -105,11 +110,16 @@ class Expr:
 
     def free_symbols(self) -> dict[str, Symbol]:
         """Variables of the expression by name, in order of first appearance."""
+        try:
+            return dict(self._symbols)
+        except AttributeError:  # not asked before
+            pass
         found: dict[str, Symbol] = {}
         for node in walk(self):
             if isinstance(node, Symbol):
                 found.setdefault(node.name, node)
-        return found
+        object.__setattr__(self, "_symbols", found)
+        return dict(found)
 
     def abstract_functions(self) -> set[str]:
         return {n.name for n in walk(self) if isinstance(n, (Call, Elementwise, FnCall)) and n.is_abstract}

@@ -176,6 +176,22 @@ def test_every_rule_states_its_law():
             assert rule.__doc__ and rule.__doc__.strip(), f"{rule.__name__} has no docstring"
 
 
+def test_every_stable_form_replaces_a_formula_built_on_exp():
+    """stable_forms returns an expression without exp(u) as it is, unwalked by the
+    simplifier: sound only while every rule it applies rewrites a formula on exp."""
+    from symmat.simplify.stable import stable_forms
+
+    for rules in R.STABLE_FORMS.values():
+        for rule in rules:
+            law = rule.__doc__.split("=")[0]
+            assert "exp(" in law, f"{rule.__name__}: {rule.__doc__}"
+            for text in EXAMPLES[rule.__name__]:
+                assert "exp(" in text
+                assert stable_forms(symmat.parse(text, WHERE)) != symmat.parse(text, WHERE)
+    plain = symmat.parse("log(1 + sigmoid(u)) + sum(tanh(A x))", WHERE)
+    assert stable_forms(plain) is plain
+
+
 @pytest.mark.parametrize("text", [t for _, t in CASES])
 def test_simplified_form_is_a_fixed_point_with_the_same_value(text):
     expr = symmat.parse(text, WHERE)
