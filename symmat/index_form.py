@@ -27,7 +27,7 @@ from .index import tensor as T
 from .index.expr import LABEL_ORDER, IndexExpr, derivative_axes
 from .numbers import number_text
 from .provenance import Derivative
-from .shapes import Prod
+from .shapes import Prod, dim_product
 
 # Summed labels take these letters (the result's axes take LABEL_ORDER's).
 SUM_LETTERS = "pqrstuvwxyz"
@@ -140,6 +140,7 @@ class _Expansion:
         if groups is None:
             return None
         inner_labels: list = []
+        links: list = []
         axis = 0
         for label, g in zip(labels, groups):
             dims = inner.shape[axis:axis + g]
@@ -149,9 +150,15 @@ class _Expansion:
                 continue
             subs, known = self.fused.setdefault(label, (tuple(self.label() for _ in dims), dims))
             if known != dims:
-                return None  # one axis fused two ways: no tuple label says both
+                # The axis is fused another way elsewhere (vec(X) beside kron(x, y)): these
+                # labels are new, and a δ on the fused axis says both name one entry.
+                key = self.label()
+                subs = tuple(self.label() for _ in dims)
+                self.fused[key] = (subs, dims)
+                links.append((T.Delta(dim_product(dims)), (label, key)))
             inner_labels.extend(subs)
-        return self(inner, tuple(inner_labels))
+        terms = self(inner, tuple(inner_labels))
+        return [_Term(term.coef, term.factors + tuple(links)) for term in terms] if links else terms
 
     def split(self, t: T.Reshape, labels: tuple) -> list[_Term] | None:
         """A reshape that splits axes (the inverse of a fusion): its argument, each of
@@ -203,6 +210,17 @@ def _factor_expr(op: T.Tensor) -> N.Expr | None:
     return None
 
 
+def _written_out(expr: N.Expr, latex: bool) -> str:
+    """A factor in the language, without where-names: a label follows it, and index
+    notation has no where clause."""
+    from .printing.latex import LatexPrinter
+    from .printing.sizes import sized_constants
+    from .printing.text import TextPrinter
+
+    printer = (LatexPrinter if latex else TextPrinter)(sized_constants(expr), {})
+    return printer.doprint(expr)
+
+
 def _sized_identity(n, latex: bool) -> str:
     """I_n, the identity with its size written (a δ whose labels nothing else sizes)."""
     parts = n.factors if isinstance(n, Prod) else (n,)
@@ -225,7 +243,7 @@ def _factor(op: T.Tensor, labels: list[str], latex: bool, delta: str, sized: boo
             text = IndexPrinter(latex)(op)
             head = rf"\left({text}\right)" if latex else f"({text})"
         else:
-            text = expr.latex() if latex else str(expr)
+            text = _written_out(expr, latex)
             atomic = isinstance(expr, _ATOMS) and not (isinstance(expr, N.Number) and expr.value < 0)
             head = text if atomic else (rf"\left({text}\right)" if latex else f"({text})")
     if not labels:

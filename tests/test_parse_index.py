@@ -111,6 +111,12 @@ def test_textbook_readings():
     # Order 2: one ∂X[…] per differentiation, in order.
     assert str(symmat.diff("tr(X X)", "X", order=2, where="X: n x n")) == \
         "∂²(tr(X X))/∂X[j,i]∂X[l,k] = 2 δ[i,l] δ[j,k]"
+    # One axis fused two ways (kron(x, y) beside vec(A)): a δ on the fused axis joins them.
+    where = "x: m; y: n; A: m x n"
+    d = symmat.diff("kron(x, y) .* exp(vec(A))", "A", where=where)
+    assert "δ[(i,j),(q,p)]" in str(d) and "reshape" not in str(d), str(d)
+    values = {"x": np.arange(1.0, 4.0), "y": np.arange(4.0), "A": np.arange(12.0).reshape(3, 4) / 10}
+    _same(symmat.parse(str(d), where).evaluate(values), d.evaluate(values), str(d))
     # A delta that nothing else sizes (Σ_q δ[q,q] = n) is written with its size.
     d = symmat.diff("tr(I_n) W x", "W", where="W: m x p; x: p")
     assert str(d).splitlines()[0] == "∂(tr(I_n) W x)[i]/∂W[k,j] = I_n[q,q] δ[i,k] x[j]"
@@ -170,6 +176,7 @@ def test_every_index_form_parses_back(expr, seed, data, layout):
     ("∂(W x)[i]/∂W[k,j] = δ[i,k] x[j] δ[p,p]", "W: m x n; x: n", "nothing fixes the size of label p"),
     ("∂(vec(A X))[(i,j)]/∂X[l,k] = δ[i,k]", "A: m x n; X: n x p", "has p × q entries, and its axis m*p"),
     ("∂(W x)[i]/∂W[k,j] = x[j] / δ[i,k]", "W: m x n; x: n", "quotients by scalars"),
+    ("∂(W x)[i]/∂W[k,j] = δ[(i,k),j] x[j]", "W: m x n; x: n", "δ joins axes of different sizes"),
 ])
 def test_bad_index_notation_is_refused(text, where, message):
     with pytest.raises(symmat.SymmatError, match=re.escape(message)) as info:

@@ -74,7 +74,7 @@ class IndexNotationReader:
         return head.op == "symbol" and head.args[0] == DELTA and DELTA not in self.p.decls.variables \
             and DELTA not in self.p.lets
 
-    def _bind_labels(self, labels, t: Type, what: str, pos: int) -> list[tuple]:
+    def _bind_labels(self, labels, t: Type, what: str, pos: int, check_fused: bool = True) -> list[tuple]:
         """Give each label the dimension of its axis of ``t``; the label items, as tuples."""
         items = list(labels.args) if labels is not None else []
         if len(items) != t.rank:
@@ -86,7 +86,8 @@ class IndexNotationReader:
             if fused:
                 for name in names:
                     self.label_dims.setdefault(name, DimVar())
-                self.fused_axes.append((dim, names, item.pos))
+                if check_fused:
+                    self.fused_axes.append((dim, names, item.pos))
                 continue
             name = names[0]
             if name in self.label_dims:
@@ -102,12 +103,14 @@ class IndexNotationReader:
         if not self.in_entry:
             raise self._index_error("labels such as x[i] are written only in index notation, "
                                     "after an entry: ∂f[i]/∂x[j] = …", s.pos)
-        if self._is_delta(head):
+        delta = self._is_delta(head)
+        if delta:
             n = DimVar()
             t = matrix(n, n)
         else:
             t = self.p.infer(head)
-        self._bind_labels(labels, t, f"`{self.p.snippet(head)}`", s.pos)
+        # A δ's size is its labels' (two fused labels: the fused axis, checked when built).
+        self._bind_labels(labels, t, f"`{self.p.snippet(head)}`", s.pos, check_fused=not delta)
         return SCALAR
 
     def infer_labelled(self, s: Any) -> Type:
@@ -285,8 +288,11 @@ class IndexNotationReader:
         items = [item.args[0] for item in labels.args]
         t: T.Tensor
         if self._is_delta(head):
-            first = items[0] if len(items[0]) == 1 else items[1]
-            t = T.Delta(final[first[0]] if len(first) == 1 else dim_product([final[n] for n in first]))
+            sizes = {dim_product([final[n] for n in item]) for item in items}
+            if len(sizes) != 1:
+                raise self._index_error(f"δ joins axes of different sizes ({' and '.join(map(str, sizes))})",
+                                        s.pos, ShapeError)
+            t = T.Delta(sizes.pop())
         else:
             node = self.p.build(head)
             nodes.append(node)
