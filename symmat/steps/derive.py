@@ -123,12 +123,29 @@ class _Lines:
     def __init__(self, stage: int):
         self.stage = stage
         self.steps: list[Step] = []
+        self.symmetric_used: list[N.Symbol] = []  # Sᵀ = S used since the last line
+
+    def tidied(self, before: N.Expr, after: N.Expr) -> N.Expr:
+        """``after`` (``before`` simplified); a transpose of a matrix declared symmetric
+        that the simplification dropped is said on the next line (Sᵀ = S)."""
+        dropped = _symmetric_transposed(before) - _symmetric_transposed(after)
+        if dropped:
+            present = {n for n in N.walk(after) if isinstance(n, N.Symbol)}
+            self.symmetric_used += [S for S in sorted(dropped, key=lambda S: S.name)
+                                    if S in present and S not in self.symmetric_used]
+        return after
 
     def emit(self, rules, laws, expr: N.Expr, lhs: str = "differential") -> None:
+        from ..printing.latex_names import latex_name
         from .render import expr_latex
 
         if len(self.steps) > MAX_STEPS:
             raise UnsupportedStep("the derivation does not terminate")  # a bug, not bad input
+        if self.symmetric_used:
+            rules = ([rules] if isinstance(rules, str) else list(rules)) + ["symmetric"]
+            laws = ([laws] if isinstance(laws, str) else list(laws)) + [
+                rf"{latex_name(S.name)}^\top = {latex_name(S.name)}" for S in self.symmetric_used]
+            self.symmetric_used = []
         rule, law = _joined(rules), _joined(laws, r",\ ")
         step = Step(rule, law, expr, lhs, self.stage)
         last = self.steps[-1] if self.steps else None
@@ -137,6 +154,12 @@ class _Lines:
             self.steps[-1] = Step(last.rule, last.law, expr, lhs, self.stage)
             return
         self.steps.append(step)
+
+
+def _symmetric_transposed(e: N.Expr) -> set[N.Symbol]:
+    """The matrices declared symmetric that occur transposed in ``e``."""
+    return {n.args[0] for n in N.walk(e)
+            if isinstance(n, N.Transpose) and isinstance(n.args[0], N.Symbol) and n.args[0].symmetric}
 
 
 def _joined(parts, sep: str = "; ") -> str:
@@ -153,10 +176,11 @@ def _lines(h: N.Expr, var: N.Symbol, layout: str, stage: int, symmetric: str, ti
            by_index: bool = False) -> list[Step]:
     from .render import expr_text
 
-    def neat(e: N.Expr) -> N.Expr:
-        return tidy(e, expr_text) if tidy_lines else e
-
     out = _Lines(stage)
+
+    def neat(e: N.Expr) -> N.Expr:
+        return out.tidied(e, tidy(e, expr_text)) if tidy_lines else e
+
     expr: N.Expr = Differential(h)
     out.emit("", "", expr)
     if not mentions(h, var.name):
