@@ -26,8 +26,14 @@ def stable_code_forms(e: N.Expr) -> N.Expr:
     """:func:`stable_forms`, and log(σ(u)) = -softplus(-u), log(1 - σ(u)) = -softplus(u):
     what generated code computes."""
     ensure_recursion_limit()
+    if not any(_is_exp(node) or _is_log(node) for node in N.walk(e)):
+        return e  # as in stable_forms; the log σ rules rewrite a log
     return Simplifier(STABLE_CODE_FORMS)(e)
 
 
 def _is_exp(node: N.Expr) -> bool:
     return isinstance(node, N.Elementwise) and node.name == "exp" and node.order == 0
+
+
+def _is_log(node: N.Expr) -> bool:
+    return isinstance(node, N.Elementwise) and node.name == "log" and node.order == 0

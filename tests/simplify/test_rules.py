@@ -192,6 +192,20 @@ def test_every_stable_form_replaces_a_formula_built_on_exp():
     assert stable_forms(plain) is plain
 
 
+def test_stable_code_forms_rewrite_only_on_exp_or_log():
+    """stable_code_forms (generated code) also rewrites log σ, so it walks an input with
+    a log or an exp, and returns any other as it is."""
+    from symmat.simplify.stable import stable_code_forms
+
+    for rules in R.STABLE_CODE_FORMS.values():
+        for rule in rules:
+            law = rule.__doc__.split("=")[0]
+            assert "exp(" in law or "log(" in law, f"{rule.__name__}: {rule.__doc__}"
+    assert str(stable_code_forms(symmat.parse("sum(log(sigmoid(u)))", WHERE))) == "sum(-softplus(-u))"
+    plain = symmat.parse("sum(sigmoid(u)) + sum(tanh(A x))", WHERE)
+    assert stable_code_forms(plain) is plain
+
+
 @pytest.mark.parametrize("text", [t for _, t in CASES])
 def test_simplified_form_is_a_fixed_point_with_the_same_value(text):
     expr = symmat.parse(text, WHERE)
