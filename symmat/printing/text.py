@@ -77,7 +77,9 @@ class TextPrinter(Printer):
             # Scalars times a ⊙, ./ or / reads left to right without parentheses:
             # 2 (x .* y) is (2 x) .* y, written 2 x .* y, as the textbook does.
             scalars = [self.at_least(f, PRODUCT if k == 0 else POSTFIX) for k, f in enumerate(node.args[:-1])]
-            return " ".join(scalars + [self.doprint(last)])
+            text = self.doprint(last)
+            if not text.startswith("-"):  # c -x .* y would read c - x .* y: parenthesised below
+                return " ".join(scalars + [text])
         parts, t = [self.at_least(first, PRODUCT)], first.type
         for factor in rest:
             t = self._rest_factor(factor, t, parts)

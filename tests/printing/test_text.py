@@ -57,6 +57,8 @@ WHERE = "a: scalar; b: scalar; c: scalar; s: elementwise; g: R^n -> R"
         ("((A X B)^-1)^T", "inv(A X B)^T"),
         ("(X^T)^2", "(X^T)^2"),
         ("(x .^ 2)^T", "(x .^ 2)^T"),
+        ("c ((-x) .* y)", "c (-x .* y)"),  # never "c -x .* y", which reads c - x .* y
+        ("c (-2 / c)", "c (-2 / c)"),
     ],
 )
 def test_fewest_parentheses(text, printed):
