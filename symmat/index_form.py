@@ -18,6 +18,7 @@ follows on its own line, labelled as what it is. symmat.parse reads all of this 
 from __future__ import annotations
 
 import itertools
+import weakref
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -75,6 +76,52 @@ class _Expansion:
     def label(self) -> tuple:
         return ("label", next(self.fresh))
 
+    def products(self, term: _Term, out: tuple) -> _Term:
+        """Factors joined only by summed labels, written as the one matrix expression
+        they make: (X^-1)[j,p] a[p] = (X^-1 a)[j], A[i,p] B[p,k] = (A B)[i,k] (a group
+        whose contraction has no matrix form, or that holds a δ, stays as it is)."""
+        fused = {l for subs, _ in self.fused.values() for l in subs} | set(self.fused)
+        factors = list(term.factors)
+        owner: dict = {}
+        parent = list(range(len(factors)))
+
+        def find(k: int) -> int:
+            while parent[k] != k:
+                k = parent[k]
+            return k
+
+        for k, (_, labels) in enumerate(factors):
+            for l in labels:
+                if l in out or l in fused:
+                    continue
+                if l in owner:
+                    parent[find(k)] = find(owner[l])
+                else:
+                    owner[l] = k
+        groups: dict[int, list[int]] = {}
+        for k in range(len(factors)):
+            groups.setdefault(find(k), []).append(k)
+        replaced: dict[int, tuple] = {}
+        drop: set[int] = set()
+        for members in groups.values():
+            if len(members) < 2 or any(isinstance(factors[k][0], T.Delta) or factors[k][0].rank > 2 for k in members):
+                continue
+            labels = [l for k in members for l in factors[k][1]]
+            if set(labels) & fused:
+                continue
+            free = tuple(dict.fromkeys(l for l in labels if l in out))
+            if len(free) > 2:
+                continue
+            joined = T.einsum([factors[k][0] for k in members], [factors[k][1] for k in members], free)
+            if _factor_expr(joined) is None:
+                continue
+            replaced[members[0]] = (joined, free)
+            drop.update(members[1:])
+        if not replaced:
+            return term
+        kept = tuple(replaced.get(k, f) for k, f in enumerate(factors) if k not in drop)
+        return _Term(term.coef, kept)
+
     def without_deltas(self, term: _Term, out: tuple) -> _Term:
         """Σ_b A[b] δ[a,b] = A[a] in a term whose contractions were inlined (the engine
         eliminates such deltas in each contraction, inlining may bring them together)."""
@@ -123,7 +170,10 @@ class _Expansion:
         terms = [_Term(t.coef, ())]
         for op, sub in zip(t.operands, t.subscripts):
             op_labels = tuple(rename[l] for l in sub)
-            if (op.rank > 2 and isinstance(op, (T.Einsum, T.Sum))) or isinstance(op, T.Reshape):
+            # Opened: what has no notation of its own (rank > 2, a reshape, or a sum or
+            # contraction with no matrix form, such as one holding an un-vec'd vector).
+            if isinstance(op, T.Reshape) or (isinstance(op, (T.Einsum, T.Sum))
+                                             and (op.rank > 2 or _factor_expr(op) is None)):
                 parts = self(op, op_labels)
             else:
                 parts = [_Term(1.0, ((op, op_labels),))]
@@ -189,9 +239,19 @@ class _Expansion:
 _ATOMS = (N.Symbol, N.Identity, N.Ones, N.Apply, N.Elementwise, N.Call, N.FnCall, N.Number)
 
 
+_FACTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tensor -> (its form,)
+
+
 def _factor_expr(op: T.Tensor) -> N.Expr | None:
     """``op`` in matrix notation; an abstract function's derivative of rank > 2
-    (``∇^3f(x)``, ``∇²h(x)``) as the call it is; None when neither exists."""
+    (``∇^3f(x)``, ``∇²h(x)``) as the call it is; None when neither exists. Asked twice
+    per factor (to open it or not, then to print it), so remembered while it lives."""
+    if op not in _FACTORS:
+        _FACTORS[op] = (_matrix_expr(op),)
+    return _FACTORS[op][0]
+
+
+def _matrix_expr(op: T.Tensor) -> N.Expr | None:
     from .matrix_form import NoMatrixForm, Raiser, _col
     from .simplify.engine import simplify
 
@@ -378,7 +438,7 @@ def _labelled(node: IndexExpr, latex: bool) -> str:
     taken = _names_in_use(node)
     expand = _Expansion()
     out = tuple(expand.label() for _ in range(node.tensor.rank))
-    terms = [expand.without_deltas(term, out) for term in expand(node.tensor, out)]
+    terms = [expand.products(expand.without_deltas(term, out), out) for term in expand(node.tensor, out)]
     letters = _Letters(taken, expand.fused, latex)
     axis_text = [letters.axis(l) for l in out]  # the result's axes take the first letters
     delta = "I" if "δ" in taken else "δ"  # a variable named δ keeps its name

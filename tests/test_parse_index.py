@@ -111,6 +111,9 @@ def test_textbook_readings():
     # Order 2: one ∂X[…] per differentiation, in order.
     assert str(symmat.diff("tr(X X)", "X", order=2, where="X: n x n")) == \
         "∂²(tr(X X))/∂X[j,i]∂X[l,k] = 2 δ[i,l] δ[j,k]"
+    # Factors joined only by a summed label are the matrix product they make.
+    assert str(symmat.diff("inv(X) a", "X", where="X: n x n; a: n")).splitlines()[0] == \
+        "∂(inv(X) a)[i]/∂X[k,j] = -(X^-1)[i,k] (X^-1 a)[j]"
     # One axis fused two ways (kron(x, y) beside vec(A)): a δ on the fused axis joins them.
     where = "x: m; y: n; A: m x n"
     d = symmat.diff("kron(x, y) .* exp(vec(A))", "A", where=where)
