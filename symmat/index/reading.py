@@ -3,7 +3,7 @@
     ∂(W x)[i]/∂W[k,j] = δ[i,k] x[j]
     ∂(W x)/∂vec(W) = kron(x^T, I_m)
 
-The meaning, as symmat/printing/index_form.py writes it:
+The meaning, as symmat/index_form.py writes it:
 
 - The left side names an entry of the ``k``-th derivative of ``f`` by the variable
   ``x``: ``∂f[…]/∂x[…]`` (``∂²f[…]/∂x[…]∂x[…]`` and ``∂^3`` for higher orders), one
