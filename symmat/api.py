@@ -35,8 +35,9 @@ from .index import tensor as T
 from .index.expr import IndexExpr
 from .index.lower import lower
 from .matrix_form import NoMatrixForm, matrix_form
-from .parse import ensure_recursion_limit, parse
+from .parse import parse
 from .provenance import Derivative, Variables
+from .recursion import deep
 from .shapes import Type
 from .simplify.engine import simplify
 from .simplify.stable import stable_forms
@@ -46,6 +47,7 @@ FORMS = ("matrix", "index")
 SYMMETRIC_CONVENTIONS = ("unconstrained", "symmetric")
 
 
+@deep
 def diff(
     f: str | N.Expr,
     wrt: str | N.Expr,
@@ -61,7 +63,6 @@ def diff(
     ``form="matrix"`` (default) gives the result in matrix notation wherever one
     exists (any result of rank ≤ 2 that the matrix language can write), otherwise in
     index notation; ``form="index"`` always gives index notation."""
-    ensure_recursion_limit()
     if layout not in LAYOUTS:
         raise DiffError(f"layout must be 'numerator' or 'denominator', not {layout!r}")
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:

@@ -18,6 +18,7 @@ from .declarations import Declarations, Variable, Where, parse_declarations
 from .errors import DiffError, EvaluationError
 from .evaluate import Evaluator
 from .parse import parse
+from .recursion import deep
 from .registry import PRIMITIVES
 from .sample import random_values
 from .shapes import Prod, Type, dim_product
@@ -335,6 +336,7 @@ class CheckReport:
                 "passed": self.passed, "notes": list(self.notes)}
 
 
+@deep
 def verify(f: str | N.Expr, wrt: str | N.Symbol, *, layout: str = "numerator", where: Where = None,
            order: int = 1, symmetric: str = "unconstrained", samples: int = 3, seed: int = 0,
            tolerance: float = TOLERANCE) -> CheckReport:

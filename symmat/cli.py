@@ -25,6 +25,7 @@ from . import __version__
 from .api import diff
 from .errors import DiffError, SymmatError, SymmatWarning
 from .parse import parse
+from .recursion import deep
 from .report import derivative_record, format_shape, where_text
 
 
@@ -262,6 +263,7 @@ def _show_warning(message, category, *args, **kwargs) -> None:
         _python_showwarning(message, category, *args, **kwargs)
 
 
+@deep
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -269,9 +269,6 @@ def product(left, left_type: Type, right, right_type: Type):
 
 def evaluate(expr: N.Expr, values: dict[str, Any]):
     """The NumPy value of ``expr`` (contract §4)."""
-    from .parse import ensure_recursion_limit
-
-    ensure_recursion_limit()
     # Variables the expression does not mention may fix its sizes (∂x/∂x = I needs
     # x's length): its provenance names them.
     bound = provenance.of(expr).variables

@@ -13,8 +13,40 @@ from typing import Any
 
 from .errors import ShapeError
 from .functions import ELEMENTWISE, MATRIX_FUNCTIONS
+from .recursion import deep
 from .registry import PRIMITIVES
 from .shapes import SCALAR, STRICT, Dim, Prod, Type, Unifier, column, dim_product, matrix
+
+
+def _same_structure(a: Expr, b: Expr) -> bool:
+    """Structural equality of two expressions, in one pass over their pairs of nodes.
+
+    Expressions are DAGs (a derivative shares its subexpressions), so comparing the
+    arguments recursively would visit a shared node once per path to it: exponential in
+    depth for two equal but separately built results (1,000 nested tanh). Each pair is
+    compared once (``seen``: a pair met again is equal, or the answer is already False
+    elsewhere), with an explicit stack, so deep expressions need no recursion either."""
+    seen: set[tuple[int, int]] = set()
+    stack: list[tuple[Any, Any]] = [(a.args, b.args)]
+    while stack:
+        x, y = stack.pop()
+        if isinstance(x, Expr):
+            if x is y:
+                continue
+            if type(x) is not type(y) or x._hash != y._hash:
+                return False
+            pair = (id(x), id(y))
+            if pair in seen:
+                continue
+            seen.add(pair)
+            stack.append((x.args, y.args))
+        elif isinstance(x, tuple):
+            if not isinstance(y, tuple) or len(x) != len(y):
+                return False
+            stack.extend(zip(x, y))
+        elif x is not y and (isinstance(y, (Expr, tuple)) or x != y):
+            return False
+    return True
 
 
 class Expr:
@@ -45,11 +77,13 @@ class Expr:
         return self._hash
 
     def __eq__(self, other) -> bool:
-        return (
-            self is other
-            or (type(self) is type(other) and self._hash == other._hash and self.args == other.args)
-        )
+        if self is other:
+            return True
+        if type(self) is not type(other) or self._hash != other._hash:
+            return False
+        return _same_structure(self, other)
 
+    @deep
     def __repr__(self) -> str:
         return f"{type(self).__name__}{self.args!r}"
 
@@ -63,17 +97,20 @@ class Expr:
         """Dimensions as names or ints; ``()`` for a scalar (contract §4)."""
         return tuple(str(d) if isinstance(d, Prod) else d for d in self.type.shape)
 
+    @deep
     def evaluate(self, values: dict[str, Any]):
         """NumPy value of the expression; see :func:`symmat.evaluate.evaluate`."""
         from .evaluate import evaluate
 
         return evaluate(self, values)
 
+    @deep
     def __str__(self) -> str:
         from .printing.text import to_text
 
         return to_text(self)
 
+    @deep
     def latex(self) -> str:
         from .printing.latex import to_latex
 
@@ -84,11 +121,13 @@ class Expr:
         does) gives the ∂ fractions of index-form results full size in inline math."""
         return f"$\\displaystyle {self.latex()}$"
 
+    @deep
     def numpy(self, name: str = "f") -> str:
         from .printing.numpy import to_numpy
 
         return to_numpy(self, name)
 
+    @deep
     def jax(self, name: str = "f") -> str:
         """Like :meth:`numpy`, importing only ``jax``/``jax.numpy``: ``jax.jit``- and
         ``vmap``-able, on the device and in the float dtype of its arguments."""
@@ -96,6 +135,7 @@ class Expr:
 
         return to_jax(self, name)
 
+    @deep
     def torch(self, name: str = "f") -> str:
         """Like :meth:`numpy`, importing only ``torch`` (arguments are tensors):
         ``torch.compile``-able, on the device and in the float dtype of its arguments."""

@@ -27,10 +27,8 @@ Decisions on the ambiguous spellings (documented in the README too):
 """
 from __future__ import annotations
 
-import gc
 import math
 import re
-import sys
 import warnings
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -53,17 +51,9 @@ from .errors import (
     reject_invalid_utf8,
 )
 from .functions import ELEMENTWISE, MATRIX_FUNCTIONS, near_builtin
+from .recursion import deep
 from .registry import PRIMITIVES
 from .shapes import SCALAR, DimNamer, DimVar, Type, Unifier, column, matrix, sizes_in_messages
-
-RECURSION_LIMIT = 20_000
-
-
-def ensure_recursion_limit() -> None:
-    """Typing, printing and evaluating recurse once per nesting level."""
-    if sys.getrecursionlimit() < RECURSION_LIMIT:
-        sys.setrecursionlimit(RECURSION_LIMIT)
-
 
 # The sized constants I_n, ones_n (n a dimension name or an integer).
 _SIZED = re.compile(r"(I|ones)_(\d+|(?!\d)\w+)")
@@ -370,31 +360,23 @@ def _syntax(text: str) -> Syn:
         raise ParseError(f"cannot read the expression: {e.orig_exc}", text, 0) from None
 
 
+@deep
 def parse(text: str, where: Where = None) -> N.Expr:
     """Parse ``text`` of the input language (contract §1) into a typed :class:`Expr`."""
     if not isinstance(text, str):
         raise ParseError(f"expected the expression as a string, not {type(text).__name__}")
-    ensure_recursion_limit()
     if not text.strip():
         raise ParseError("the expression is empty", text, 0)
     reject_invalid_utf8(text, ParseError, "the expression")
     decls = parse_declarations(where)
-    # Parsing allocates a few objects per token and frees none of them until the end;
-    # the cyclic garbage collector would rescan that growing heap again and again
-    # (100k tokens took twice as long), so it is paused while we parse.
-    collecting = gc.isenabled()
-    gc.disable()
     try:
         syn = _syntax(text)
         typer = _Typer(text, decls)
         expr = typer.run(syn)
     except RecursionError:
         # Typing recurses once per nesting level; thousands of levels are fine (see
-        # RECURSION_LIMIT), and beyond that the input is refused rather than crashing.
+        # symmat/recursion.py), and beyond that the input is refused rather than crashing.
         raise ParseError("the expression is nested too deeply") from None
-    finally:
-        if collecting:
-            gc.enable()
     for message in typer.warnings:
         warnings.warn(message, SymmatWarning, stacklevel=2)
     return expr

@@ -1,13 +1,17 @@
 """Shared test setup."""
 import os
+import sys
 
 from hypothesis import settings
 
-from symmat.parse import ensure_recursion_limit
+from symmat.recursion import RECURSION_LIMIT
 
-# symmat raises the recursion limit on first use (deep expressions); doing it before
-# any test runs keeps hypothesis from warning that the limit changed under it.
-ensure_recursion_limit()
+# symmat raises the recursion limit only around its public entry points (parse, diff,
+# printing and evaluating an expression: symmat/recursion.py), and puts the caller's
+# back. Many tests call the passes themselves (simplify, the printers' functions) on
+# deep inputs, so the session raises it once, as a caller of those internals must;
+# tests/test_recursion.py lowers it again to check the entry points on their own.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
 
 # Property tests are reproducible in CI: the "ci" profile derandomizes (the examples
 # follow from each test's name), so a failure there fails the same way on any machine.

@@ -3,7 +3,8 @@
 The layers, lowest first (the README's "Layout of the code" states the same rule):
 
     foundation      errors, the elementwise table, shapes, how numbers are written,
-                    the registry of matrix functions (plain data, read by every layer)
+                    the registry of matrix functions (plain data, read by every layer),
+                    the recursion limit of the public entry points
     nodes           the typed expression tree, its algebra, provenance beside it
     language        declarations and the parser (text -> nodes; the tables write
                     their formulas in the language, so it sits just above the nodes)
@@ -44,7 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent / "symmat"
 
 # Lowest first. A module belongs to the layer of the longest prefix that names it.
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
-    ("foundation", ("symmat.errors", "symmat.functions", "symmat.shapes", "symmat.numbers", "symmat.registry")),
+    ("foundation", ("symmat.errors", "symmat.functions", "symmat.shapes", "symmat.numbers", "symmat.registry",
+                    "symmat.recursion")),
     ("nodes", ("symmat.nodes", "symmat.algebra", "symmat.provenance")),
     ("language", ("symmat.declarations", "symmat.parse")),
     ("index", ("symmat.index",)),

@@ -145,9 +145,6 @@ def _size_of(label, values, subscripts):
 
 def evaluate_tensor(t: T.Tensor, values: dict, variables: tuple = ()):
     """Value of ``t``; ``variables`` (name, Type) given in ``values`` are checked and fix sizes."""
-    from ..parse import ensure_recursion_limit
-
-    ensure_recursion_limit()
     evaluator = TensorEvaluator(values, {name for name, _ in variables} | t.variables())
     evaluator.bind_variables(variables)
     return evaluator(t)

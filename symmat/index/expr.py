@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import provenance
 from ..nodes import Expr
+from ..recursion import deep
 from ..shapes import Type
 from . import tensor as T
 
@@ -50,6 +51,7 @@ class IndexExpr(Expr):
     def tensor(self) -> T.Tensor:
         return self.args[0]
 
+    @deep
     def evaluate(self, values: dict[str, Any]):
         import numpy as np
 
@@ -58,6 +60,7 @@ class IndexExpr(Expr):
         result = evaluate_tensor(self.tensor, values, provenance.of(self).variables)
         return float(result) if np.ndim(result) == 0 else np.asarray(result, dtype=float)
 
+    @deep
     def vec_form(self) -> Expr:
         """The Jacobian ∂vec(f)/∂vec(x) in matrix notation (a Kronecker form where one
         exists), transposed in denominator layout; raises NoMatrixForm otherwise.
@@ -68,11 +71,13 @@ class IndexExpr(Expr):
 
         return simplify(vectorised_jacobian(provenance.of(self).derivative))
 
+    @deep
     def __str__(self) -> str:
         from ..index_form import labelled_text
 
         return labelled_text(self)
 
+    @deep
     def latex(self) -> str:
         from ..index_form import labelled_latex
 

@@ -13,6 +13,7 @@ from .. import nodes as N
 from ..errors import InteropError
 from ..functions import is_reserved
 from ..provenance import attach
+from ..recursion import deep
 from ..registry import PRIMITIVES
 from ..shapes import SCALAR, Type, column, dim_product, matrix
 from .to_sympy import formula, sympy_formulas
@@ -22,6 +23,7 @@ from .to_sympy import formula, sympy_formulas
 _FUNCTION_NAMES = {"exp": "exp", "log": "log", "sin": "sin", "cos": "cos", "tanh": "tanh", "Abs": "abs", "sign": "sign"}
 
 
+@deep
 def from_sympy(expr: Any) -> N.Expr:
     """The symmat expression with the same value as the SymPy expression ``expr``.
 

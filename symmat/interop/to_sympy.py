@@ -13,6 +13,7 @@ from .. import nodes as N
 from ..errors import InteropError
 from ..functions import ELEMENTWISE
 from ..provenance import origin_of
+from ..recursion import deep
 from ..registry import PRIMITIVES
 from ..shapes import Prod, Type
 from .sympy_gradient import function_derivative
@@ -36,6 +37,7 @@ def formula(name: str, arg: sp.Basic) -> sp.Expr:
     return sympy_formulas()[name].xreplace({_X: arg})
 
 
+@deep
 def to_sympy(expr: N.Expr, symbols: Iterable[sp.Basic] | Mapping[str, sp.Basic] = ()) -> sp.Basic:
     """A SymPy expression with the value of ``expr``.
 
@@ -44,9 +46,6 @@ def to_sympy(expr: N.Expr, symbols: Iterable[sp.Basic] | Mapping[str, sp.Basic] 
     (SymPy ``Symbol`` s, ``MatrixSymbol`` s and ``Function`` s, matched by name; a
     ``Symbol`` also serves as a dimension of that name), then with new plain ones.
     """
-    from ..parse import ensure_recursion_limit
-
-    ensure_recursion_limit()
     table = dict(origin_of(expr))
     table.update(origin_of_symbols(symbols))
     return _ToSympy(table)(expr)

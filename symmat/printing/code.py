@@ -511,9 +511,6 @@ def _callable_doc(base: str, order: int, elementwise: bool, argument=None, word:
 
 def _build(expr: N.Expr, name: str, target: Target = NUMPY,
            bound: Variables = ()) -> tuple[Signature, list[str], Code]:
-    from ..parse import ensure_recursion_limit
-
-    ensure_recursion_limit()
     sig = Signature(expr, name, target, bound)
     lines, code = compile_expr(expr, sig, sig.ns)
     if lines and lines[-1].startswith(f"{code[0]} = "):  # `t = ...; return t` reads worse

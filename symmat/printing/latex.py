@@ -311,9 +311,6 @@ def _product_layout(node: N.MatMul, named=lambda node: False) -> tuple[list[N.Ex
 
 def to_latex(expr: N.Expr) -> str:
     """LaTeX math for ``expr`` (no ``$`` delimiters)."""
-    from ..parse import ensure_recursion_limit
-
-    ensure_recursion_limit()
     names = {node: latex_name(name) for node, name in shared_subexpressions(expr).items()}
     printer = LatexPrinter(sized_constants(expr), names)
     body = printer.doprint(expr)

@@ -188,9 +188,6 @@ def _chains(t, factors) -> bool:
 
 
 def to_text(expr: N.Expr) -> str:
-    from ..parse import ensure_recursion_limit
-
-    ensure_recursion_limit()
     names = shared_subexpressions(expr)
     printer = TextPrinter(sized_constants(expr), names)
     body = printer.doprint(expr)

@@ -82,8 +82,6 @@ class Simplifier:
                 return result
         return None
 
-def simplify(e: N.Expr) -> N.Expr:
-    from ..parse import ensure_recursion_limit
 
-    ensure_recursion_limit()
+def simplify(e: N.Expr) -> N.Expr:
     return Simplifier()(e)

@@ -5,7 +5,6 @@ never run by a printer."""
 from __future__ import annotations
 
 from .. import nodes as N
-from ..parse import ensure_recursion_limit
 from .engine import Simplifier
 from .rules import STABLE_CODE_FORMS, STABLE_FORMS
 
@@ -13,7 +12,6 @@ from .rules import STABLE_CODE_FORMS, STABLE_FORMS
 def stable_forms(e: N.Expr) -> N.Expr:
     """``e`` with the formulas that overflow when written by hand (log(1 + exp(u)),
     log(sum(exp(u))), exp(u) / sum(exp(u))) replaced by the functions that do not."""
-    ensure_recursion_limit()
     if not any(_is_exp(node) for node in N.walk(e)):
         # Every formula replaced is built on exp(u) (each rule's law says so, checked by
         # tests/simplify/test_rules.py): without one, e is its own stable form, said after
@@ -25,7 +23,6 @@ def stable_forms(e: N.Expr) -> N.Expr:
 def stable_code_forms(e: N.Expr) -> N.Expr:
     """:func:`stable_forms`, and log(σ(u)) = -softplus(-u), log(1 - σ(u)) = -softplus(u):
     what generated code computes."""
-    ensure_recursion_limit()
     if not any(_is_exp(node) or _is_log(node) for node in N.walk(e)):
         return e  # as in stable_forms; the log σ rules rewrite a log
     return Simplifier(STABLE_CODE_FORMS)(e)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import nodes as N
 from ..declarations import Where
+from ..recursion import deep
 from .algebra import Differential, UnsupportedStep
 from .derive import Derivation, Step, derive
 from .render import align, document, expr_latex, expr_text
@@ -20,6 +21,7 @@ def derivation_steps(
     return derive(f, wrt, layout=layout, where=where, order=order, symmetric=symmetric).steps
 
 
+@deep
 def steps_latex(
     f: str | N.Expr, wrt: str | N.Symbol, *, layout: str = "numerator", where: Where = None,
     document: bool = False, order: int = 1, symmetric: str = "unconstrained",

@@ -16,7 +16,8 @@ from ..algebra import is_symmetric
 from ..api import diff
 from ..declarations import Where, parse_declarations
 from ..errors import DiffError
-from ..parse import ensure_recursion_limit, parse
+from ..parse import parse
+from ..recursion import deep
 from ..shapes import Type
 from .algebra import Differential, UnsupportedStep, mentions, substitute, transpose
 from .expand import D, Expander
@@ -61,6 +62,7 @@ class Derivation:
     functions: tuple = ()  # the function each stage differentiates: (f,) or (f, ∂f/∂X)
 
 
+@deep
 def derive(
     f: str | N.Expr, wrt: str | N.Symbol, *, layout: str = "numerator", where: Where = None,
     order: int = 1, symmetric: str = "unconstrained",
@@ -73,7 +75,6 @@ def derive(
     ``symmetric="symmetric"`` (a variable declared symmetric) gives the gradient in the
     space of symmetric matrices, as ``diff`` does: ``dS`` is symmetric, so
     ``tr(P dS) = tr(½(P + Pᵀ) dS)``, and that symmetric part is identified."""
-    ensure_recursion_limit()
     if layout not in LAYOUTS:
         raise DiffError(f"layout must be 'numerator' or 'denominator', not {layout!r}")
     if order not in (1, 2):

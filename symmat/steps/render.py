@@ -23,6 +23,7 @@ from ..printing.latex_names import latex_name
 from ..printing.shared import shared_subexpressions
 from ..printing.sizes import sized_constants
 from ..printing.text import TextPrinter
+from ..recursion import deep
 from .algebra import Differential
 from .expand import D
 
@@ -50,11 +51,13 @@ class StepsTextPrinter(TextPrinter):
 _BARE_D = re.compile(r"(?<![\s+\-=(,{&|])(\s+)\\mathrm\{d\}")
 
 
+@deep
 def expr_latex(e: N.Expr) -> str:
     """LaTeX as ``Expr.latex`` writes it (sizes on constants where needed), with ``d(·)``."""
     return _BARE_D.sub(r"\\,\\mathrm{d}", StepsLatexPrinter(sized_constants(e)).doprint(e))
 
 
+@deep
 def expr_text(e: N.Expr) -> str:
     return StepsTextPrinter(sized_constants(e)).doprint(e)
 
@@ -279,10 +282,12 @@ def step_lines(derivation) -> list[str]:
     return lines
 
 
+@deep
 def align(derivation) -> str:
     return "\\begin{align*}\n" + " \\\\\n".join(step_lines(derivation)) + "\n\\end{align*}"
 
 
+@deep
 def document(derivation) -> str:
     """A standalone LaTeX document (article with amsmath, amssymb and geometry)."""
     x = latex_name(derivation.var.name)
