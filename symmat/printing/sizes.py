@@ -21,6 +21,7 @@ class _Inference:
         self.u = Unifier()
         self.constants: list[tuple[N.Expr, list[DimVar]]] = []
         self.function_args: dict[str, Type] = {}
+        self.function_signatures: dict[str, list[Type]] = {}
 
     def fresh(self, node: N.Expr, count: int) -> list[DimVar]:
         dims = [DimVar() for _ in range(count)]
@@ -29,7 +30,16 @@ class _Inference:
 
     def type_of(self, node: N.Expr) -> Type:
         method = getattr(self, "_" + type(node).__name__, None)
-        return method(node) if method is not None else self._concrete(node.type)
+        if method is not None:
+            return method(node)
+        rule = getattr(type(node), "rule", None)  # max, min: a binary node's own typing rule
+        if rule is not None:
+            return self._fold(rule, node.args)
+        # Any other node: its own type, its operands typed for the constants inside them
+        # (a constant no rule here connects to its surroundings keeps a free size: sized).
+        for child in node.children:
+            self.type_of(child)
+        return self._concrete(node.type)
 
     def _concrete(self, t: Type) -> Type:
         return Type(tuple(DimVar(d) for d in t.shape), t.row)
@@ -100,6 +110,29 @@ class _Inference:
         self.u.unify_types(known, arg, lambda: f"{node.name} takes arguments of one type")
         return N.infer_call(self.u, arg, node.order)
 
+    def _FnCall(self, node):
+        args = [self.type_of(a) for a in node.arguments]
+        # As for one argument: every call of one function takes arguments of the same types.
+        known = self.function_signatures.setdefault(node.name, args)
+        message = f"every call of {node.name} takes arguments of the same types"
+        for want, got in zip(known, args, strict=True):
+            self.u.unify_types(want, got, lambda: message)
+        out = () if node.out is None else (DimVar(node.out),)
+        return Type(out + tuple(d for k in node.which for d in args[k].shape))
+
+
+# A zero vector or matrix prints as ``0``, a scalar, which the parser broadcasts only as
+# an operand of these; anywhere else (a function's argument, a lone result) it is sized.
+_BROADCASTING = (N.Add, N.Hadamard, N.HadamardDiv, N.Max, N.Min)
+
+
+def _zeros_outside_broadcast(expr: N.Expr) -> set[int]:
+    found = {id(expr)} if N.is_zeros(expr) else set()
+    for node in N.walk(expr):
+        if not isinstance(node, _BROADCASTING):
+            found.update(id(child) for child in node.children if N.is_zeros(child))
+    return found
+
 
 def sized_constants(expr: N.Expr) -> set[int]:
     """``id`` of every constant node of ``expr`` (``I``, ``ones``, a zero vector or
@@ -113,7 +146,7 @@ def sized_constants(expr: N.Expr) -> set[int]:
         # Inference over this text would not go through without sizes (a Kronecker
         # product of unknown sizes, say): print every constant with its size.
         return {id(node) for node, _ in inference.constants}
-    unknown = set()
+    unknown = _zeros_outside_broadcast(expr)
     for node, dims in inference.constants:
         if any(isinstance(inference.u.resolve(d), DimVar) for d in dims):
             unknown.add(id(node))
