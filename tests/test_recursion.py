@@ -11,6 +11,7 @@ import pytest
 
 import symmat
 from symmat.recursion import RECURSION_LIMIT, deep_recursion
+from tests.inputs import network
 from tests.numeric import assert_derivative
 
 # The caller's own limit: below symmat's, so that every call would have to raise it.
@@ -23,15 +24,6 @@ def caller_limit():
     sys.setrecursionlimit(CALLER)
     yield CALLER
     sys.setrecursionlimit(before)
-
-
-def network(L: int) -> tuple[str, str]:
-    """norm(W_L tanh(… tanh(W1 x)) - t)^2, as bench/scale.py builds it."""
-    inner = "x"
-    for k in range(1, L):
-        inner = f"tanh(W{k} {inner})"
-    where = "; ".join([f"W{k}: n x n" for k in range(1, L + 1)] + ["x: n", "t: n"])
-    return f"norm(W{L} {inner} - t)^2", where
 
 
 def test_a_1024_layer_network_derives_prints_and_evaluates_and_the_limit_is_restored(caller_limit):

@@ -8,15 +8,8 @@ import pytest
 
 import symmat
 from symmat.printing.shared import shared_subexpressions
+from tests.inputs import network
 from tests.katex import katex
-
-
-def network(L: int) -> tuple[str, str]:
-    inner = "x"
-    for k in range(1, L):
-        inner = f"tanh(W{k} {inner})"
-    where = "; ".join([f"W{k}: n x n" for k in range(1, L + 1)] + ["x: n", "t: n"])
-    return f"norm(W{L} {inner} - t)^2", where
 
 
 def values(L: int, n: int = 4, seed: int = 0) -> dict:
@@ -113,14 +106,9 @@ def test_printing_memory_grows_linearly_with_depth():
     depth × length characters): the peak of text + LaTeX at 2L is about twice that at L."""
     import tracemalloc
 
-    def network(layers: int):
-        h = "tanh(W1 x)"
-        for k in range(2, layers):
-            h = f"tanh(W{k} {h})"
-        return symmat.diff(f"norm(W{layers} {h} - t)^2", "W1")
-
     def peak(layers: int) -> int:
-        d = network(layers)
+        text, where = network(layers)
+        d = symmat.diff(text, "W1", where=where)
         tracemalloc.start()
         try:
             str(d)
